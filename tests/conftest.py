@@ -1,0 +1,40 @@
+import os
+
+import pytest
+from django.db import connection
+
+from accounts.models import User
+from tests.accounts.factories import UserFactory
+
+ROLES = [r.value for r in User.Role]
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: str = User.Role.BIDDER, **kwargs):
+        return UserFactory(role=role, **kwargs)
+    return make
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user(User.Role.STAFF, is_staff=True)
+
+
+@pytest.fixture
+def inspector(make_user):
+    return make_user(User.Role.INSPECTOR)
+
+
+def requires_postgresql():
+    """The one allowed skip: row locks, triggers and concurrency need PostgreSQL (CI runs them)."""
+    return pytest.mark.skipif(connection.vendor != "postgresql",
+                              reason="needs PostgreSQL (row locks, triggers); runs under .ci/run")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _ci_runs_on_real_services():
+    # On CI the suite must exercise PostgreSQL and Redis, not the embedded default.
+    if os.environ.get("CI"):
+        assert connection.vendor == "postgresql", "CI must run on PostgreSQL (.ci/run sets DATABASE_URL)"
+        assert os.environ.get("REDIS_URL"), "CI must run on Redis (.ci/run sets REDIS_URL)"
