@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 import unicodedata
 
 from django.contrib.auth.password_validation import validate_password
@@ -93,8 +94,8 @@ def account_create(*, by: User | None, role: str, username: str, email: str, fir
                    password: str | None = None) -> User:
     """Staff create the accounts of agents, staff, supervisors, inspectors and experts.
 
-    Without a password the account gets an unusable one and its owner sets it through the
-    password-reset e-mail. `by=None` is the platform itself (the demo seeder's first staff).
+    Without a password the account gets a random one nobody knows, and its owner sets their
+    own through the password-reset e-mail (Django sends none to unusable passwords). `by=None` is the platform itself (the demo seeder's first staff).
     """
     if by is not None and not by.has_perm("accounts.manage_accounts"):
         raise NotPermitted()
@@ -108,7 +109,7 @@ def account_create(*, by: User | None, role: str, username: str, email: str, fir
                 phone=phone, role=role, organisation=organisation,
                 is_staff=role == User.Role.STAFF)
     if password is None:
-        user.set_unusable_password()
+        user.set_password(secrets.token_urlsafe(32))
     else:
         validate_password(password, user)
         user.set_password(password)

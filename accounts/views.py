@@ -20,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def register(request: HttpRequest) -> HttpResponse:
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -73,7 +73,7 @@ def registration_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def account_list(request: HttpRequest) -> HttpResponse:
     _require(request, "accounts.manage_accounts")
-    form = AccountCreateForm(request.POST or None)
+    form = AccountCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

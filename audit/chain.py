@@ -27,7 +27,7 @@ __all__ = [
     "consistency_proof", "verify_consistency",
     "key_id", "checkpoint_text", "sign_note", "add_signature", "cosign",
     "split_note", "parse_checkpoint", "parse_note", "signed_by", "verify_note",
-    "cosigner_times", "verify_cosignature", "ed25519_verify_strict",
+    "cosigner_times", "verify_cosignature", "ed25519_verify_strict", "ed25519_public_key_ok",
 ]
 
 ZERO = bytes(32)
@@ -271,7 +271,7 @@ def _decode_point(encoded: bytes) -> _Point | None:
 
 
 @lru_cache(maxsize=64)
-def _public_key_ok(public_key: bytes) -> bool:
+def ed25519_public_key_ok(public_key: bytes) -> bool:
     """A canonical encoding of a point of prime order L (cached: one key checks many notes)."""
     point = _decode_point(public_key)
     return point is not None and not _is_identity(point) and _is_identity(_scalar_mult(_L, point))
@@ -286,7 +286,7 @@ def _r_canonical(r: bytes) -> bool:
 
 def _strict_encodings(public_key: bytes, signature: bytes) -> bool:
     """Every strictness check of §2 except the equation itself."""
-    return (len(public_key) == 32 and len(signature) == 64 and _public_key_ok(public_key)
+    return (len(public_key) == 32 and len(signature) == 64 and ed25519_public_key_ok(public_key)
             and _r_canonical(signature[:32]) and int.from_bytes(signature[32:], "little") < _L)
 
 

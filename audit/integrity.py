@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from audit import clock, export_format, keys, verify
+from audit import chain, clock, export_format, keys, verify
 from audit.models import ChainCheck, Checkpoint, Event, Head
 from audit.services import actor_of, event_as_dict, event_append
 from config.errors import NotPermitted
@@ -33,14 +34,32 @@ def export(directory: Path) -> int:
         # is not needed: rows are append-only, so fixing the size fixes the rows).
         size = Head.objects.get_or_create(pk=1)[0].seq
         notes = list(Checkpoint.objects.filter(size__lte=size).order_by("size").values_list("note", flat=True))
-    platform = {"name": keys.origin(), "kid": keys.kid().hex(), "pk": keys.public_key().hex()}
+    platform = export_format.key_entry(keys.origin(), keys.public_key(), chain.NOTE_SIGNATURE)
     return export_format.write_export(directory, _rows(size), notes, [platform], [])
 
 
-def verify_database() -> verify.Outcome:
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    size: int
+    code: str = ""
+    seq: int | None = None
+
+
+def verify_directory(directory: Path, trusted_pk: bytes | None = None) -> Outcome:
+    """Run the standalone verifier's checks on an export; `size` is the rows it walked."""
+    try:
+        trust = verify.trust_from(directory, trusted_pk, None)
+        size = verify.verify_export(directory, trust, workers=1)
+    except verify.Failure as failure:
+        return Outcome(ok=False, size=failure.seq, code=failure.code, seq=failure.seq)
+    return Outcome(ok=True, size=size)
+
+
+def verify_database() -> Outcome:
     with tempfile.TemporaryDirectory(prefix="sunbid-audit-") as tmp:
         export(Path(tmp))
-        return verify.verify_export(Path(tmp), trusted_pk=keys.public_key())
+        return verify_directory(Path(tmp), trusted_pk=keys.public_key())
 
 
 def chain_check_run(*, by: User | None) -> ChainCheck:
@@ -49,7 +68,7 @@ def chain_check_run(*, by: User | None) -> ChainCheck:
         raise NotPermitted()
     outcome = verify_database()
     check = ChainCheck.objects.create(checked_at=clock.now(), size=outcome.size, ok=outcome.ok,
-                                      code=outcome.code or "", seq=outcome.seq)
+                                      code=outcome.code, seq=outcome.seq)
     event_append(kind="audit.verified", actor=actor_of(by), object="",
-                 payload={"size": outcome.size, "ok": outcome.ok, "code": outcome.code or ""})
+                 payload={"size": outcome.size, "ok": outcome.ok, "code": outcome.code})
     return check

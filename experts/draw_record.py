@@ -19,7 +19,7 @@ from experts.draw_pool import (Freeze, candidates, check_criteria, check_manifes
 
 __all__ = ["DRAW_KINDS", "VERSION", "build_record", "check_record", "create_payload",
            "freeze_payload", "record_freeze", "result_payload", "reveal_payload",
-           "verify_record", "witness_payload"]
+           "verify_commit", "verify_freeze", "verify_record", "verify_result", "witness_payload"]
 
 VERSION = "sunbid-draw/1"
 PURPOSES = frozenset({"expert", "contractor"})
@@ -122,12 +122,14 @@ def record_freeze(record: Mapping[str, Any]) -> Freeze:
                   record["excluded_hash"], record["candidates"], record["candidates_hash"])
 
 
-def _step4_commit(record: Mapping[str, Any]) -> None:
+def verify_commit(record: Mapping[str, Any]) -> None:
+    """§7 step 4: the revealed secret is the committed one."""
     if commit(bytes.fromhex(record["secret"])) != record["commit"]:
         raise DrawError("COMMIT_MISMATCH")
 
 
-def _step6_freeze(record: Mapping[str, Any]) -> None:
+def verify_freeze(record: Mapping[str, Any]) -> None:
+    """§7 step 6: rules, pool, manifest and candidates against their hashes and each other."""
     criteria, rules = check_criteria(record["criteria"]), check_rules(record["rules"])
     if rules_hash(criteria, rules) != record["rules_hash"]:
         raise DrawError("RULES_MISMATCH")
@@ -149,7 +151,8 @@ def _step6_freeze(record: Mapping[str, Any]) -> None:
         raise DrawError("INSUFFICIENT_CANDIDATES")
 
 
-def _step8_result(record: Mapping[str, Any]) -> None:
+def verify_result(record: Mapping[str, Any]) -> None:
+    """§7 step 8: the drawn, the backups and `result` are what §4 computes."""
     outcome = draw(secret=bytes.fromhex(record["secret"]), draw_id=record["draw_id"],
                    candidates=record["candidates"], anchor=record["anchor"],
                    witness=record["witness"], k=record["k"], m=record["m"])
@@ -161,6 +164,6 @@ def _step8_result(record: Mapping[str, Any]) -> None:
 def verify_record(record: Any) -> None:
     """§7 steps 4, 6 and 8, which need only the record; raise DrawError at the first failure."""
     check_record(record)
-    _step4_commit(record)
-    _step6_freeze(record)
-    _step8_result(record)
+    verify_commit(record)
+    verify_freeze(record)
+    verify_result(record)

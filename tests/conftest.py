@@ -4,9 +4,18 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
+from audit import clock
 from tests.accounts.factories import UserFactory
 
 ROLES = [r.value for r in User.Role]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clock_cache():
+    # The offset cache lives for a second per process; a rolled-back test must not leak it.
+    clock.forget_cached_offset()
+    yield
+    clock.forget_cached_offset()
 
 
 @pytest.fixture

@@ -126,7 +126,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = env.path("SUNBID_MEDIA_ROOT", default=VAR_DIR / "media")
+MEDIA_ROOT = Path(env("SUNBID_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -167,7 +167,7 @@ SPECTACULAR_SETTINGS = {"TITLE": "Sunbid API", "VERSION": "1"}
 SUNBID_CENTER_ID = env("SUNBID_CENTER_ID", default="demo")
 # Ed25519 seed (hex) of the platform key; without it the embedded default keeps one in var/.
 SUNBID_PLATFORM_KEY = env("SUNBID_PLATFORM_KEY", default="")
-SUNBID_PLATFORM_KEY_FILE = env.path("SUNBID_PLATFORM_KEY_FILE", default=VAR_DIR / "platform_key.hex")
+SUNBID_PLATFORM_KEY_FILE = Path(env("SUNBID_PLATFORM_KEY_FILE", default=str(VAR_DIR / "platform_key.hex")))
 # Checkpoints every 5 minutes or 1,000 events, whichever first (chain.md §5; center settings).
 AUDIT_CHECKPOINT_SECONDS = env.int("AUDIT_CHECKPOINT_SECONDS", default=300)
 AUDIT_CHECKPOINT_EVENTS = env.int("AUDIT_CHECKPOINT_EVENTS", default=1000)

@@ -1,10 +1,11 @@
-"""Hashes of §2: fingerprints and the chunk digest D, computed as the chunks stream by."""
+"""Hashes of §2 and §8: fingerprints, the chunk digest D, an envelope's receipted digests."""
 
 from __future__ import annotations
 
 import hashlib
+from typing import BinaryIO, NamedTuple
 
-from .labels import CHUNK, TAG_SIZE
+from .labels import CHUNK, CT, MAX_HEADER, TAG_SIZE
 
 
 def fingerprint(pk: bytes) -> str:
@@ -68,3 +69,26 @@ class PayloadHasher:
         if self._filled:
             whole.add_hash(self._chunk.digest())
         return whole.digest()
+
+
+class EnvelopeDigests(NamedTuple):
+    size: int
+    sha256: str
+    header_sha256: str | None  # None: no 0x0A within the header's limit
+    payload_hash: str
+
+
+def measure_envelope(stream: BinaryIO) -> EnvelopeDigests:
+    """Size and hashes of an envelope read from the stream's position, as a receipt states them."""
+    whole, payload = hashlib.sha256(), PayloadHasher(CT)
+    line = stream.readline(MAX_HEADER + 1)
+    whole.update(line)
+    size = len(line)
+    header_sha256 = hashlib.sha256(line[:-1]).hexdigest() if line.endswith(b"\n") else None
+    if header_sha256 is None:
+        payload.update(line)
+    while block := stream.read(CHUNK):
+        whole.update(block)
+        payload.update(block)
+        size += len(block)
+    return EnvelopeDigests(size, whole.hexdigest(), header_sha256, payload.digest().hex())

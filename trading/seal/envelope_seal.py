@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -10,17 +9,15 @@ from typing import BinaryIO
 import canonical_json
 
 from . import p256
-from .digest import PayloadHasher, fingerprint
+from .digest import fingerprint, measure_envelope
 from .envelope_open import bidder_key, decrypt_payload
 from .errors import SealError
 from .form import check_form_size, unpad_form
 from .header import (Header, bind_aad, core_object, key_commitment, parse_header, payload_key,
                      read_header_line)
-from .labels import CT, HEADER_SIG, Kind
+from .labels import HEADER_SIG, Kind
 from .payload import Sealer, plaintext_chunks, remaining
 from .stanza import make_stanza, unwrap_with_ephemeral
-
-_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -103,8 +100,10 @@ def seal_envelope(body: BinaryIO, out: BinaryIO, *, listing: str, bidder: str, b
     out.write(raw + b"\n")
     header_sig = p256.sign(signer, HEADER_SIG + raw)
     _self_check(out, start, secrets, bidder_sk if bidder_lock else None)
-    envelope_sha256, envelope_size, payload_hash = _hash_written(out, start)
-    return Sealed(parse_header(raw), header_sig, payload_hash, envelope_sha256, envelope_size)
+    out.seek(start)
+    written = measure_envelope(out)
+    return Sealed(parse_header(raw), header_sig, written.payload_hash, written.sha256,
+                  written.size)
 
 
 def _self_check(out: BinaryIO, start: int, secrets: SealSecrets, bidder_sk: bytes | None) -> None:
@@ -120,18 +119,3 @@ def _self_check(out: BinaryIO, start: int, secrets: SealSecrets, bidder_sk: byte
                     sink=body.extend if header.kind == "form" else len)
     if header.kind == "form":
         unpad_form(bytes(body))
-
-
-def _hash_written(out: BinaryIO, start: int) -> tuple[str, int, str]:
-    """envelope_sha256, envelope_size and payload_hash of the bytes as written."""
-    out.seek(start)
-    whole = hashlib.sha256()
-    header_line = read_header_line(out) + b"\n"
-    whole.update(header_line)
-    payload = PayloadHasher(CT)
-    size = len(header_line)
-    while block := out.read(_BLOCK):
-        whole.update(block)
-        payload.update(block)
-        size += len(block)
-    return whole.hexdigest(), size, payload.digest().hex()

@@ -52,6 +52,17 @@ def unhex(value: object, size: int, what: str) -> bytes:
     return bytes.fromhex(value)
 
 
+def sorted_hashes(value: object, what: str) -> list[str]:
+    """A non-empty, sorted list of distinct hex SHA-256 values (W's and receipts' headers)."""
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"{what} is not a non-empty list")
+    for item in value:
+        unhex(item, 32, f"{what}[]")
+    if value != sorted(set(value)):
+        raise ValueError(f"{what} are not sorted and distinct")
+    return value
+
+
 def text(value: object, what: str) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"{what} is not a non-empty string")

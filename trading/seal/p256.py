@@ -41,6 +41,20 @@ def generate() -> PrivateKey:
     return ec.generate_private_key(_CURVE)
 
 
+def new_key_pair() -> tuple[bytes, bytes]:
+    """A fresh (sk, pk): a listing key at publication, the opening worker's one-time key."""
+    key = generate()
+    return scalar_bytes(key), point_bytes(key)
+
+
+def public_of(sk: bytes) -> bytes | None:
+    """d·G of a 32-byte scalar, or None when it is not one in 1..n−1."""
+    try:
+        return point_bytes(private_key(sk))
+    except ValueError:
+        return None
+
+
 def scalar_bytes(key: PrivateKey) -> bytes:
     return key.private_numbers().private_value.to_bytes(32, "big")
 
