@@ -19,7 +19,7 @@ import canonical_json
 from audit import chain
 from experts.draw_algorithm import (DrawOutcome, Stream, candidates_hash, commit, draw,
                                     rejection_threshold, result_hash, seed, uniform)
-from experts.draw_audit import DrawEvents, OtherDraw, verify_with_audit
+from experts.draw_audit import OtherDraw, verify_with_audit
 from experts.draw_calls import (CALL_KINDS, CallEvent, CallState, check_contact,
                                 next_position_to_call, replay_calls)
 from experts.draw_inputs import DrawError
@@ -31,7 +31,7 @@ from experts.draw_record import (DRAW_KINDS, VERSION, build_record, check_record
                                  witness_payload)
 
 __all__ = ["CALL_KINDS", "DRAW_KINDS", "VERSION", "CallEvent", "CallState", "DrawError",
-           "DrawEvents", "DrawOutcome", "Freeze", "OtherDraw", "Stream", "build_record", "candidates", "candidates_hash",
+           "DrawOutcome", "Freeze", "OtherDraw", "Stream", "build_record", "candidates", "candidates_hash",
            "check_contact", "check_criteria", "check_record", "check_rules", "check_snapshot",
            "commit", "create_payload", "draw", "excluded_hash", "freeze", "freeze_payload",
            "main", "manifest", "match", "meets_criteria", "next_position_to_call",

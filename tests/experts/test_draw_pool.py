@@ -33,10 +33,10 @@ def test_snapshot_entries_hold_id_and_exactly_the_named_fields_in_normal_form() 
 
 
 def test_snapshot_is_sorted_by_utf8_bytes_of_the_id() -> None:
-    # U+FF01 sorts after U+00E9 by code point / UTF-8, unlike some locale orders.
-    ids = ["\uff01", "\u00e9", "Z", "a"]
+    # UTF-16 order (JavaScript's default) would put U+1F600's surrogates before U+FF01.
+    ids = ["\U0001f600", "\uff01", "\u00e9", "Z", "a"]
     snapshot = pool_snapshot([member(0, id=i) for i in ids], CRITERIA, RULES)
-    assert [e["id"] for e in snapshot] == ["Z", "a", "\u00e9", "\uff01"]
+    assert [e["id"] for e in snapshot] == ["Z", "a", "\u00e9", "\uff01", "\U0001f600"]
 
 
 @pytest.mark.parametrize("bad", [

@@ -252,10 +252,13 @@ EVENT = json.loads(S4["listing.key event payload"])
 
 
 def test_s4_gf256() -> None:
-    line = next(k + " = " + v for k, v in S4.items() if k.startswith("gf_mul"))
-    numbers = [int(n, 16) for n in re.findall(r"0x[0-9a-f]+", line)]
-    assert numbers == [0x57, 0x83, 0xC1, 0x53, 0xCA]  # the line parsed as expected
-    assert shamir.gf_mul(0x57, 0x83) == 0xC1 and shamir.gf_inv(0x53) == 0xCA
+    # The line reads `gf_mul(0x57, 0x83) = 0xc1   gf_inv(0x53) = 0xca`.
+    match = re.fullmatch(r"(0x[0-9a-f]+)\s+gf_inv\(0x53\) = (0x[0-9a-f]+)",
+                         S4["gf_mul(0x57, 0x83)"])
+    assert match is not None
+    product, inverse = match.groups()
+    assert shamir.gf_mul(0x57, 0x83) == int(product, 16)
+    assert shamir.gf_inv(0x53) == int(inverse, 16)
 
 
 def test_s4_shares_commitments_and_event() -> None:
@@ -293,12 +296,12 @@ def test_s4_share_file() -> None:
 
 
 S5 = vectors()["S5"]
-PASSPHRASE = "correct horse 电池 staple"
+PASSPHRASE = re.findall(r'# Vector S5: .*passphrase "([^"]+)"',
+                        (SPECS / "seal-vectors.md").read_text("utf-8"))[0]
 
 
 def test_s5_key_file() -> None:
     expected = json.loads(S5["key file"])
-    assert S5  # the section heading names the passphrase; it is checked through kek:
     assert _kek(PASSPHRASE, bytes.fromhex(expected["salt"])).hex() == token(S5["kek"])
     made = make_key_file(role="bidder", owner="ORG-000123", private_key=D_BIDDER,
                          passphrase=PASSPHRASE, salt=bytes.fromhex(expected["salt"]),
