@@ -103,12 +103,13 @@ def merkle_roots(leaves: Sequence[bytes], sizes: Iterable[int]) -> dict[int, byt
     target = next(targets, None)
     stack: list[bytes] = []
     count = 0
+    sha256 = hashlib.sha256  # _node inlined: this loop hashes once per leaf
     while target is not None:
         node = leaves[count]
         count += 1
         merges = count
         while not merges & 1:
-            node = _node(stack.pop(), node)
+            node = sha256(b"\x01" + stack.pop() + node).digest()
             merges >>= 1
         stack.append(node)
         if count == target:

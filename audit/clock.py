@@ -11,9 +11,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Other processes see a jump within this long; the process that jumps sees it at once.
 _CACHE_SECONDS = 1.0

@@ -9,3 +9,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SUNBID_CENTER_ID = env("SUNBID_CENTER_ID", default="test")
 SUNBID_DEMO_CLOCK = True
 AXES_FAILURE_LIMIT = 3
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: the browser journeys' Daphne and Celery processes open it too.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+
+# Serve static files straight from the apps: no collectstatic step between edits and tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
