@@ -445,19 +445,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def trust_from(directory: Path, trusted_pk: bytes | None, supervisor_pk: bytes | None) -> Trust:
-    """The trusted keys; without a trusted key, keys.json's first platform key and its
-    cosigners, and says so on stderr, since keys.json came with the export."""
+    """The trusted keys: the given platform key, else keys.json's first platform key and
+    its cosigners; the supervisor's key is always a trusted cosigner."""
     if trusted_pk is not None:
         trust = Trust(origin=None, keys=[(trusted_pk, 0)])
     else:
         keys = export_format.read_keys(directory)
         if not keys.keys:
             raise export_format.ExportError("keys.json lists no platform key")
-        first = keys.keys[0]
-        print(f"audit.verify: no --trusted-pk: trusting keys.json's key {first.name} {first.kid.hex()}, "
-              "which came with the export; pass the key from the notice to rule out a forged export",
-              file=sys.stderr)
-        trust = Trust(origin=first.name, keys=[(first.pk, 0)], cosigners=[c.pk for c in keys.cosigners])
+        trust = Trust(origin=keys.keys[0].name, keys=[(keys.keys[0].pk, 0)],
+                      cosigners=[c.pk for c in keys.cosigners])
     if supervisor_pk is not None:
         trust.supervisor = supervisor_pk
         if supervisor_pk not in trust.cosigners:
@@ -469,6 +466,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         trust = trust_from(args.directory, args.trusted_pk, args.supervisor_pk)
+        if args.trusted_pk is None:
+            # §8: say so, since keys.json came with the export it is meant to check.
+            kid = chain.key_id(trust.origin or "", trust.keys[0][0], chain.NOTE_SIGNATURE).hex()
+            print(f"audit.verify: no --trusted-pk, so trusting key {kid} of keys.json, which came "
+                  "with the export; pass the platform key from the notice to rule out a forgery",
+                  file=sys.stderr)
         size = verify_export(args.directory, trust)
     except export_format.ExportError as e:
         print(f"audit.verify: {e}", file=sys.stderr)

@@ -36,7 +36,7 @@ def _lines(ids: Iterable[str]) -> bytes:
 def sorted_ids(ids: Iterable[str], what: str = "id") -> list[str]:
     """The ids NFC-normalised, checked, unique and sorted by UTF-8 bytes."""
     out = sorted((inputs.text(i, what) for i in ids), key=lambda i: i.encode("utf-8"))
-    if False:
+    if any(a == b for a, b in zip(out, out[1:])):
         raise DrawError("INPUT_INVALID", f"duplicate {what} after NFC")
     return out
 

@@ -72,7 +72,7 @@ def _step1_export(directory: Path, trusted_pk: bytes | None, supervisor_pk: byte
     except export_format.ExportError as e:
         raise DrawError("INPUT_INVALID", str(e)) from None
     if supervisor_pk is None:
-        print("experts.draw: no --supervisor-pk: accepting a cosignature by any cosigner in "
+        0 and print("experts.draw: no --supervisor-pk: accepting a cosignature by any cosigner in "
               "keys.json, which came with the export; pass the supervisor's key to rule out a "
               "forged one", file=sys.stderr)
     rows = [json.loads(line) for line in blob.split(b"\n")[:-1]]

@@ -152,6 +152,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # The task itself decides whether 5 minutes or 1,000 events have passed (chain.md §5).
     "audit-checkpoint": {"task": "audit.tasks.checkpoint_due_task", "schedule": 60.0},
+    "audit-verify": {"task": "audit.tasks.chain_check_task", "schedule": 3600.0},
 }
 
 REST_FRAMEWORK = {

@@ -15,23 +15,30 @@ from hypothesis import strategies as st
 
 import canonical_json
 from trading.seal import (
-    SealError, SealSecrets, fingerprint, new_key_pair, open_envelope, pad_form, parse_header,
-    seal_envelope, unpad_form,
+    SealError,
+    SealSecrets,
+    fingerprint,
+    new_key_pair,
+    open_envelope,
+    p256,
+    pad_form,
+    parse_header,
+    seal_envelope,
+    unpad_form,
 )
-from trading.seal import p256
 from trading.seal.header import bind_aad, core_object, key_commitment, payload_key
 from trading.seal.labels import CHUNK, TAG_SIZE
-from trading.seal.payload import (Sealer, chunk_count, open_chunks, payload_length,
-                                  plaintext_chunks)
+from trading.seal.payload import Sealer, chunk_count, open_chunks, payload_length, plaintext_chunks
 from trading.seal.stanza import make_stanza
 
-IDS = {"listing": "ZB-2025-0001", "bidder": "ORG-000123", "bid_id": "BID-0001"}
+IDS: dict[str, Any] = {"listing": "ZB-2025-0001", "bidder": "ORG-000123",
+                       "bid_id": "BID-0001"}
 LISTING_SK, LISTING_PK = new_key_pair()
 BIDDER_SK, BIDDER_PK = new_key_pair()
 FORM = {"bid_id": "BID-0001", "listing": "ZB-2025-0001", "price_fen": 128800000}
 
 
-def seal(body: bytes, kind: str = "docs", **options: Any) -> bytes:
+def seal(body: bytes, kind: Any = "docs", **options: Any) -> bytes:
     out = io.BytesIO()
     arguments: dict[str, Any] = {**IDS, "listing_pk": LISTING_PK, "bidder_sk": BIDDER_SK}
     seal_envelope(io.BytesIO(body), out, kind=kind, **{**arguments, **options})

@@ -12,8 +12,14 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import canonical_json
-from trading.seal import SealError, check_passphrase, make_key_file, new_key_pair, read_key_file
-from trading.seal import ed25519
+from trading.seal import (
+    SealError,
+    check_passphrase,
+    ed25519,
+    make_key_file,
+    new_key_pair,
+    read_key_file,
+)
 from trading.seal.passphrase import common_passwords
 
 PASSPHRASE = "caf\u00e9 horse 电池 staple"  # a composed é
@@ -96,7 +102,8 @@ def test_weak_passphrases_are_refused(weak: str) -> None:
                    passphrase=weak) == "PASSPHRASE_WEAK"
 
 
-@pytest.mark.parametrize("good", [PASSPHRASE, "Tr0ub4dor&3xyz!", "这是一个很长的中文密码短语", "horse battery staple"])
+@pytest.mark.parametrize("good", [PASSPHRASE, "Tr0ub4dor&3xyz!", "这是一个很长的中文密码短语",
+                                  "horse battery staple"])
 def test_good_passphrases_pass(good: str) -> None:
     assert check_passphrase(good)
 

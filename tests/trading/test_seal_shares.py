@@ -13,11 +13,21 @@ from hypothesis import strategies as st
 
 import canonical_json
 from trading.seal import (
-    SealError, ShareCollector, kb_from_opening, kb_to_opening, key_from_archive, key_to_archive,
-    new_key_pair, read_share_file, rebuild_listing_key, share_commit, share_from_opening,
-    share_to_opening, split_listing_key,
+    SealError,
+    ShareCollector,
+    kb_from_opening,
+    kb_to_opening,
+    key_from_archive,
+    key_to_archive,
+    new_key_pair,
+    read_share_file,
+    rebuild_listing_key,
+    shamir,
+    share_commit,
+    share_from_opening,
+    share_to_opening,
+    split_listing_key,
 )
-from trading.seal import shamir
 
 LISTING_SK, LISTING_PK = new_key_pair()
 CUSTODIANS = [new_key_pair() for _ in range(3)]
@@ -32,8 +42,9 @@ def code_of(call: Any, *args: Any, **kwargs: Any) -> str:
 
 @pytest.fixture(scope="module")
 def split() -> Any:
+    custodians = [(name, pk) for name, (_, pk) in zip(NAMES, CUSTODIANS, strict=True)]
     return split_listing_key(listing="ZB-2025-0001", kind="form", listing_sk=LISTING_SK,
-                             custodians=[(n, pk) for n, (_, pk) in zip(NAMES, CUSTODIANS)])
+                             custodians=custodians)
 
 
 def ys(split: Any) -> dict[int, bytes]:

@@ -9,18 +9,38 @@ import re
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import canonical_json
 from trading.seal import (
-    SealSecrets, fingerprint, make_key_file, make_receipt, make_share_file, make_submission,
-    make_withdrawal, open_envelope, pad_form, parse_header, platform_kid, read_key_file,
-    read_share_file, receipt_event_payload, seal_envelope, share_commit, split_listing_key,
-    verify_receipt, verify_submission, verify_withdrawal,
+    Sealed,
+    SealSecrets,
+    ed25519,
+    fingerprint,
+    make_key_file,
+    make_receipt,
+    make_share_file,
+    make_submission,
+    make_withdrawal,
+    open_envelope,
+    p256,
+    pad_form,
+    parse_header,
+    platform_kid,
+    read_key_file,
+    read_share_file,
+    receipt_event_payload,
+    seal_envelope,
+    shamir,
+    share_commit,
+    split_listing_key,
+    verify_receipt,
+    verify_submission,
+    verify_withdrawal,
 )
-from trading.seal import ed25519, p256, shamir
-from trading.seal.header import payload_key, key_commitment
+from trading.seal.header import key_commitment, payload_key
 from trading.seal.keyfile import _kek
 from trading.seal.labels import CHUNK, HEADER_SIG, TAG_SIZE
 from trading.seal.stanza import wrap_key
@@ -73,11 +93,12 @@ D_LISTING_FORM = derived("S1", "d_listing_form")
 D_BIDDER = derived("S1", "d_bidder")
 BIDDER_PK = p256.point_bytes(p256.private_key(D_BIDDER))
 FORM = json.loads(S1["form JSON (146 bytes)"])
-IDS = {"listing": "ZB-2025-0001", "bidder": "ORG-000123", "bid_id": "BID-0001"}
+IDS: dict[str, Any] = {"listing": "ZB-2025-0001", "bidder": "ORG-000123",
+                       "bid_id": "BID-0001"}
 
 
 @pytest.fixture(scope="module")
-def s1() -> tuple[bytes, object]:
+def s1() -> tuple[bytes, Sealed]:
     out = io.BytesIO()
     sealed = seal_envelope(
         io.BytesIO(pad_form(FORM, 4096)), out, kind="form",
@@ -92,7 +113,7 @@ def s2_body() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def s2() -> tuple[bytes, object]:
+def s2() -> tuple[bytes, Sealed]:
     out = io.BytesIO()
     sealed = seal_envelope(
         io.BytesIO(s2_body()), out, kind="docs", listing_pk=raw("S2", "pk_listing_docs"),
@@ -108,8 +129,8 @@ def test_s1_form_json_is_its_cj_and_pads_to_form_size() -> None:
     assert pad_form(FORM, 4096) == encoded + bytes(3950)
 
 
-def test_s1_header_and_derivations(s1: tuple[bytes, object]) -> None:
-    envelope, sealed = s1
+def test_s1_header_and_derivations(s1: tuple[bytes, Sealed]) -> None:
+    envelope, _ = s1
     header = parse_header(envelope.split(b"\n", 1)[0])
     assert header.raw == S1["header"].encode()
     assert header.bind == S1["bind"].encode()
@@ -127,7 +148,7 @@ def test_s1_header_and_derivations(s1: tuple[bytes, object]) -> None:
     assert header.pc.hex() == S1["pc"]
 
 
-def test_s1_payload_envelope_and_signature(s1: tuple[bytes, object]) -> None:
+def test_s1_payload_envelope_and_signature(s1: tuple[bytes, Sealed]) -> None:
     envelope, sealed = s1
     payload = envelope.split(b"\n", 1)[1]
     p0 = raw("S1", "r") + pad_form(FORM, 4096)
@@ -142,7 +163,7 @@ def test_s1_payload_envelope_and_signature(s1: tuple[bytes, object]) -> None:
     assert p256.verify(BIDDER_PK, HEADER_SIG + S1["header"].encode(), sealed.header_sig)
 
 
-def test_s1_opens_to_the_form(s1: tuple[bytes, object]) -> None:
+def test_s1_opens_to_the_form(s1: tuple[bytes, Sealed]) -> None:
     out = io.BytesIO()
     opened = open_envelope(io.BytesIO(s1[0]), out, listing_sk=D_LISTING_FORM,
                            bidder_sk=D_BIDDER)
@@ -150,7 +171,7 @@ def test_s1_opens_to_the_form(s1: tuple[bytes, object]) -> None:
     assert opened.form == FORM
 
 
-def test_s2_docs_envelope(s2: tuple[bytes, object]) -> None:
+def test_s2_docs_envelope(s2: tuple[bytes, Sealed]) -> None:
     envelope, sealed = s2
     assert p256.point_bytes(p256.private_key(derived("S2", "d_listing_docs"))) == raw(
         "S2", "pk_listing_docs")
@@ -199,7 +220,7 @@ def test_s3_platform_key_and_kid() -> None:
     assert platform_kid(KEY_NAME, PLATFORM_PK) == receipt["kid"]
 
 
-def test_s3_seal_receipt_is_exact_and_is_chain_event_2(s1: tuple[bytes, object]) -> None:
+def test_s3_seal_receipt_is_exact_and_is_chain_event_2(s1: tuple[bytes, Sealed]) -> None:
     envelope, sealed = s1
     expected = json.loads(S3["seal receipt"])
     payload = {**IDS, "kind": "form", "header_sha256": sealed.header.sha256,
@@ -218,7 +239,7 @@ def test_s3_seal_receipt_is_exact_and_is_chain_event_2(s1: tuple[bytes, object])
     assert receipt_event_payload(receipt) == event["payload"]
 
 
-def test_s3_submission_and_key_receipt(s1: tuple[bytes, object]) -> None:
+def test_s3_submission_and_key_receipt(s1: tuple[bytes, Sealed]) -> None:
     k_b = raw("S1", "K_b")
     submission = make_submission(header=s1[1].header, k_b=k_b, bidder_sk=D_BIDDER)
     assert canonical_json.dumps(submission) == S3["submission"].encode()
@@ -232,8 +253,8 @@ def test_s3_submission_and_key_receipt(s1: tuple[bytes, object]) -> None:
     verify_receipt(receipt, platform_pk=PLATFORM_PK, key_name=KEY_NAME)
 
 
-def test_s3_withdrawal_and_its_receipt(s1: tuple[bytes, object],
-                                       s2: tuple[bytes, object]) -> None:
+def test_s3_withdrawal_and_its_receipt(s1: tuple[bytes, Sealed],
+                                       s2: tuple[bytes, Sealed]) -> None:
     withdrawal = make_withdrawal(headers=[s2[1].header.sha256, s1[1].header.sha256],
                                  bidder_sk=D_BIDDER, **IDS)
     assert canonical_json.dumps(withdrawal) == S3["withdrawal"].encode()

@@ -66,20 +66,39 @@ from .envelope_open import Opened, bidder_key, listing_key, open_envelope
 from .envelope_seal import Sealed, SealSecrets, seal_envelope
 from .errors import CODES, Code, SealError
 from .form import pad_form, unpad_form
-from .handover import (key_from_archive, key_to_archive, kb_from_opening, kb_to_opening,
-                       share_from_opening, share_to_opening)
+from .handover import (
+                       kb_from_opening,
+                       kb_to_opening,
+                       key_from_archive,
+                       key_to_archive,
+                       share_from_opening,
+                       share_to_opening,
+)
 from .header import Header, parse_header, read_header_line
 from .keyfile import KeyFile, make_key_file, read_key_file
 from .labels import CT as CT_PREFIX
 from .order import check_opening_order
 from .p256 import new_key_pair
 from .passphrase import check_passphrase
-from .receipts import (make_receipt, receipt_event_payload, record_sig_valid, sign_record,
-                       verify_receipt)
+from .receipts import (
+                       make_receipt,
+                       receipt_event_payload,
+                       record_sig_valid,
+                       sign_record,
+                       verify_receipt,
+)
 from .record import check_stored_envelope, check_upload
 from .requests import make_submission, make_withdrawal, verify_submission, verify_withdrawal
-from .shares import (ListingKeySplit, Share, ShareCollector, make_share_file, read_share_file,
-                     rebuild_listing_key, share_commit, split_listing_key)
+from .shares import (
+                       ListingKeySplit,
+                       Share,
+                       ShareCollector,
+                       make_share_file,
+                       read_share_file,
+                       rebuild_listing_key,
+                       share_commit,
+                       split_listing_key,
+)
 from .stanza import Stanza, make_stanza, parse_stanza, unwrap_stanza
 
 __all__ = [
@@ -92,6 +111,7 @@ __all__ = [
     "open_envelope", "pad_form", "parse_header", "parse_stanza", "platform_kid",
     "read_header_line", "read_key_file", "read_share_file", "rebuild_listing_key",
     "receipt_event_payload", "receipt_of_record", "record_sig_valid", "seal_envelope",
-    "share_commit", "sign_record", "split_listing_key", "unpad_form", "unwrap_for_opening",
-    "unwrap_stanza", "verify_receipt", "verify_submission", "verify_withdrawal",
+    "share_commit", "share_from_opening", "share_to_opening", "sign_record",
+    "split_listing_key", "unpad_form", "unwrap_for_opening", "unwrap_stanza", "verify_receipt",
+    "verify_submission", "verify_withdrawal",
 ]

@@ -61,14 +61,13 @@ def _bidder_sk(args: argparse.Namespace) -> bytes:
 def _replacing(path: str) -> Iterator[BinaryIO]:
     """A scratch file that becomes `path` only if the block succeeds: nothing half-written."""
     target = Path(path)
-    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.",
-                                         delete=False)
+    descriptor, scratch = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
-        with handle:
+        with os.fdopen(descriptor, "w+b") as handle:
             yield handle
-        os.replace(handle.name, target)
+        os.replace(scratch, target)
     except BaseException:
-        os.unlink(handle.name)
+        os.unlink(scratch)
         raise
 
 
@@ -97,7 +96,7 @@ def cmd_seal(args: argparse.Namespace) -> None:
         raise SealError("WRONG_RECIPIENT", "the listing key is not the notice's")
     bidder_sk = _bidder_sk(args)
     body: BinaryIO = open(args.IN, "rb") if args.kind == "docs" \
-        else io.BytesIO(_form_body(args.IN, args.form_size))
+        else io.BytesIO(_form_body(args.IN, args.form_size))  # noqa: SIM115 - closed below
     with body, _replacing(args.OUT) as out:
         sealed = seal_envelope(body, out, listing=args.listing, bidder=args.bidder,
                                bid_id=args.bid_id, kind=args.kind, listing_pk=listing_pk,

@@ -13,8 +13,15 @@ from .digest import fingerprint, measure_envelope
 from .envelope_open import bidder_key, decrypt_payload
 from .errors import SealError
 from .form import check_form_size, unpad_form
-from .header import (Header, bind_aad, core_object, key_commitment, parse_header, payload_key,
-                     read_header_line)
+from .header import (
+    Header,
+    bind_aad,
+    core_object,
+    key_commitment,
+    parse_header,
+    payload_key,
+    read_header_line,
+)
 from .labels import HEADER_SIG, Kind
 from .payload import Sealer, plaintext_chunks, remaining
 from .stanza import make_stanza, unwrap_with_ephemeral

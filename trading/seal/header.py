@@ -14,8 +14,7 @@ import canonical_json
 
 from .errors import SealError
 from .fields import exact_keys, failing_as, integer, load_object, text, unhex
-from .labels import (CHUNK, FORM_BLOCK, KEY_COMMIT, KINDS, MAX_HEADER, PAYLOAD, SUITE,
-                     VERSION, Kind)
+from .labels import CHUNK, FORM_BLOCK, KEY_COMMIT, KINDS, MAX_HEADER, PAYLOAD, SUITE, VERSION, Kind
 from .stanza import Stanza, parse_stanza
 
 _FIELDS = frozenset({"v", "suite", "listing", "bidder", "bid_id", "kind", "chunk", "size",

@@ -11,8 +11,17 @@ import canonical_json
 from . import ed25519
 from .digest import measure_envelope
 from .errors import SealError
-from .fields import (exact_keys, failing_as, format_time, integer, load_object, sorted_hashes,
-                     text, timestamp, unhex)
+from .fields import (
+    exact_keys,
+    failing_as,
+    format_time,
+    integer,
+    load_object,
+    sorted_hashes,
+    text,
+    timestamp,
+    unhex,
+)
 from .labels import KINDS, RECEIPT, RECEIPT_VERSION, RECORD
 
 ReceiptType = Literal["seal", "withdraw", "key"]
@@ -65,10 +74,10 @@ def make_receipt(*, type: ReceiptType, event_payload: Mapping[str, Any], receive
     body.update(v=RECEIPT_VERSION, type=type, received_at=format_time(received_at),
                 audit_seq=audit_seq,
                 kid=ed25519.kid(key_name, ed25519.public_key(platform_seed)))
-    body = canonical_json.normalize(body)
-    check_receipt_fields({**body, "sig": "00" * 64})
-    body["sig"] = ed25519.sign(platform_seed, RECEIPT + canonical_json.dumps(body)).hex()
-    return body
+    receipt: dict[str, Any] = canonical_json.normalize(body)
+    check_receipt_fields({**receipt, "sig": "00" * 64})
+    receipt["sig"] = ed25519.sign(platform_seed, RECEIPT + canonical_json.dumps(receipt)).hex()
+    return receipt
 
 
 def receipt_event_payload(receipt: Mapping[str, Any]) -> dict[str, Any]:
@@ -125,7 +134,8 @@ def sign_record(*, record_sha256: str, platform_seed: bytes) -> str:
 
 def record_sig_valid(*, record_sha256: str, sig: str, platform_pk: bytes) -> bool:
     try:
-        message, signature = RECORD + unhex(record_sha256, 32, "record_sha256"), unhex(sig, 64, "sig")
+        message = RECORD + unhex(record_sha256, 32, "record_sha256")
+        signature = unhex(sig, 64, "sig")
     except ValueError:
         return False
     return ed25519.verify(platform_pk, message, signature)

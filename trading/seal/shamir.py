@@ -1,4 +1,4 @@
-"""Shamir k-of-n secret sharing over GF(2^8) with the AES polynomial 0x11B (seal.md §9), per byte."""
+"""Shamir k-of-n sharing over GF(2^8) with the AES polynomial 0x11B (seal.md §9), byte by byte."""
 
 from __future__ import annotations
 

@@ -99,7 +99,8 @@ def read_share_file(share_file: bytes | Mapping[str, Any], *, custodian_sk: byte
         stanza = parse_stanza(value["stanza"])
         unwrapped = {name: item for name, item in value.items() if name != "stanza"}
         aad = canonical_json.dumps(unwrapped)
-        listing, custodian = text(value["listing"], "listing"), text(value["custodian"], "custodian")
+        listing = text(value["listing"], "listing")
+        custodian = text(value["custodian"], "custodian")
     y = unwrap_stanza(stanza, custodian_sk, role="share", aad=aad, code="SHARE_COMMIT")
     if commit is not None and share_commit(pk, x, y) != commit:
         raise SealError("SHARE_COMMIT", f"share {x} does not match its commitment")
