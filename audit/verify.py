@@ -22,7 +22,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -88,8 +88,8 @@ _STRING = json.encoder.encode_basestring  # raises TypeError for anything but a 
 
 
 def _ascii_row(line: bytes) -> dict[str, Any] | None:
-    """The row if `line` is ASCII canonical JSON with the eight fields, their strings being
-    strings (seq, kind, ts and the hex are checked by the caller); else None.
+    """The row if `line` is ASCII canonical JSON with the eight fields, each of its type
+    (the caller checks seq, kind, ts and the hex); else None.
 
     Sound because: the scanner refuses fractions, exponents, NaN and out-of-range integers;
     at most 16 brackets bound the depth; re-encoding equal to the input rules out whitespace,
@@ -102,16 +102,17 @@ def _ascii_row(line: bytes) -> dict[str, Any] | None:
     text = line.decode("ascii")
     try:
         row, end = _SCAN(text, 0)
-        if end != len(text) or type(row) is not dict or row.keys() != _ROW_FIELDS:
+        if (end != len(text) or type(row) is not dict or row.keys() != _ROW_FIELDS
+                or type(row["seq"]) is not int or type(row["payload"]) is not dict):
             return None
         # The encoding of the eight fields in sorted order, cheaper than encoding the dict.
         encoded = (f'{{"actor":{_STRING(row["actor"])},"kind":{_STRING(row["kind"])},'
                    f'"leaf":{_STRING(row["leaf"])},"link":{_STRING(row["link"])},'
                    f'"object":{_STRING(row["object"])},"payload":{_ENCODE(row["payload"])},'
-                   f'"seq":{_ENCODE(row["seq"])},"ts":{_STRING(row["ts"])}}}')
+                   f'"seq":{row["seq"]},"ts":{_STRING(row["ts"])}}}')
     except (StopIteration, ValueError, TypeError):
         return None
-    return row if encoded == text and type(row["payload"]) is dict else None
+    return row if encoded == text else None
 
 
 def _valid_ts(ts: Any) -> bool:
@@ -170,7 +171,7 @@ def _exact_row(line: bytes, n: int, prev_link: bytes, prev_ts: str) -> tuple[dic
 def _fast_row(line: bytes, n: int, prev_link: bytes, prev_ts: str) -> tuple[dict[str, Any], bytes, bytes] | None:
     """What _exact_row returns, if the row surely passes; None to send it the exact way."""
     row = _ascii_row(line)
-    if (row is None or type(row["seq"]) is not int or row["seq"] != n or not row["kind"]
+    if (row is None or row["seq"] != n or not row["kind"]
             or row["ts"] < prev_ts or not _valid_ts(row["ts"])):
         return None
     leaf = _event_leaf(line)
@@ -388,6 +389,7 @@ def _check_note(note: _Note, trust: Trust, rows: Rows, roots: dict[int, bytes],
 
 def check_checkpoints(notes: Sequence[tuple[str, bytes]], trust: Trust, rows: Rows) -> list[tuple[int, list[int]]]:
     """Every note, smallest size first; returns (size, supervisor times) of each."""
+    trust = replace(trust, keys=list(trust.keys))  # rotations extend a copy
     parsed = sorted((_read_note(file, raw) for file, raw in notes), key=lambda n: (n.size, n.file))
     sizes = {n.checkpoint[1] for n in parsed if n.checkpoint and n.checkpoint[1] <= len(rows.leaves)}
     roots = chain.merkle_roots(rows.leaves, sizes)  # one pass for all of them

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable
+from itertools import pairwise
 from dataclasses import dataclass
 
 from experts import draw_inputs as inputs
@@ -36,7 +37,7 @@ def _lines(ids: Iterable[str]) -> bytes:
 def sorted_ids(ids: Iterable[str], what: str = "id") -> list[str]:
     """The ids NFC-normalised, checked, unique and sorted by UTF-8 bytes."""
     out = sorted((inputs.text(i, what) for i in ids), key=lambda i: i.encode("utf-8"))
-    if any(a == b for a, b in zip(out, out[1:])):
+    if any(a == b for a, b in pairwise(out)):
         raise DrawError("INPUT_INVALID", f"duplicate {what} after NFC")
     return out
 

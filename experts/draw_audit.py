@@ -20,7 +20,7 @@ from experts.draw_record import (DRAW_KINDS, check_record, create_payload, freez
                                  record_freeze, result_payload, reveal_payload, verify_commit,
                                  verify_freeze, verify_result, witness_payload)
 
-__all__ = ["DrawEvents", "OtherDraw", "verify_with_audit"]
+__all__ = ["OtherDraw", "verify_with_audit"]
 
 Row = dict[str, Any]
 _ABANDON = "draw.abandon"
@@ -59,6 +59,20 @@ class _Export:
     cosigners: list[bytes]  # whose cosignature counts as the supervisor's
 
 
+def _say_which_keys(trust: verify.Trust, platform: bool, supervisor: bool) -> None:
+    """§9: keys taken from keys.json came with the export they check, so say so (on stderr,
+    as audit.verify does, leaving stdout to the result)."""
+    if platform:
+        kid = chain.key_id(trust.origin or "", trust.keys[0][0], chain.NOTE_SIGNATURE).hex()
+        print(f"experts.draw: no --trusted-pk, so trusting platform key {kid} of keys.json, which "
+              "came with the export; pass the key from the notice to rule out a forgery",
+              file=sys.stderr)
+    if supervisor:
+        print("experts.draw: no --supervisor-pk, so accepting the cosignature of any cosigner in "
+              "keys.json; pass the supervisor's key, obtained outside the platform, to rule out a "
+              "forgery", file=sys.stderr)
+
+
 def _step1_export(directory: Path, trusted_pk: bytes | None, supervisor_pk: bytes | None) -> _Export:
     """The audit verifier's check of the export, then its rows (already proven well-formed)."""
     try:
@@ -71,10 +85,7 @@ def _step1_export(directory: Path, trusted_pk: bytes | None, supervisor_pk: byte
         raise DrawError(failure.code, f"seq={failure.seq}") from None
     except export_format.ExportError as e:
         raise DrawError("INPUT_INVALID", str(e)) from None
-    if supervisor_pk is None:
-        0 and print("experts.draw: no --supervisor-pk: accepting a cosignature by any cosigner in "
-              "keys.json, which came with the export; pass the supervisor's key to rule out a "
-              "forged one", file=sys.stderr)
+    _say_which_keys(trust, trusted_pk is None, supervisor_pk is None)
     rows = [json.loads(line) for line in blob.split(b"\n")[:-1]]
     return _Export(rows, trust, cosigners)
 

@@ -84,7 +84,7 @@ def _time(ts: Any) -> datetime:
     if not isinstance(ts, str) or not _TS.fullmatch(ts):
         raise DrawError("INPUT_INVALID", f"ts {ts!r}")
     try:
-        return datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ")
+        return datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%f%z")
     except ValueError:
         raise DrawError("INPUT_INVALID", f"ts {ts!r}") from None
 

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["DrawError", "text", "witness", "hex32", "count", "nonnegative"]
+__all__ = ["DrawError", "count", "hex32", "nonnegative", "text", "witness"]
 
 MAX_TEXT = 64
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -35,10 +35,10 @@ def text(value: Any, what: str, *, allow_empty: bool = False) -> str:
     """
     if not isinstance(value, str):
         raise _invalid(what, value)
-    value = unicodedata.normalize("NFC", value)
-    if (not value and not allow_empty) or len(value) > MAX_TEXT or _CONTROL.search(value):
+    nfc = unicodedata.normalize("NFC", value)
+    if (not nfc and not allow_empty) or len(nfc) > MAX_TEXT or _CONTROL.search(nfc):
         raise _invalid(what, value)
-    return value
+    return nfc
 
 
 def witness(value: Any) -> str:

@@ -18,8 +18,8 @@ from experts.draw_algorithm import candidates_hash, sorted_ids
 from experts.draw_inputs import DrawError
 
 __all__ = ["Freeze", "candidates", "check_criteria", "check_manifest", "check_rules",
-           "check_snapshot", "excluded_hash", "freeze", "manifest", "match", "meets_criteria", "named_fields", "pool_snapshot",
-           "pool_snapshot_hash", "rules_hash"]
+           "check_snapshot", "excluded_hash", "freeze", "manifest", "match", "meets_criteria",
+           "named_fields", "pool_snapshot", "pool_snapshot_hash", "rules_hash"]
 
 Entry = Mapping[str, Any]
 _FIELD = re.compile("[a-z][a-z0-9_]{0,31}")

@@ -113,6 +113,9 @@ def check_record(record: Any) -> None:
     inputs.witness(record["witness"])
     for key in ("candidates", "drawn", "backups"):
         _id_list(record[key], key)
+    # Step 6 checks their members; earlier steps count them, so lists they must be.
+    if not all(isinstance(record[key], list) for key in ("criteria", "rules", "pool", "excluded")):
+        raise DrawError("INPUT_INVALID", "criteria, rules, pool and excluded are lists")
     _check_events(record["events"])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from experts.draw import DrawError, Stream, draw, rejection_threshold, uniform
+from experts.draw import DrawError, Stream, candidates_hash, draw, rejection_threshold, uniform
 
 REPO = Path(__file__).resolve().parents[2]
 ANCHOR = "ab" * 32
@@ -46,10 +47,9 @@ def test_same_inputs_same_result_whatever_the_input_order(ids: list[str], secret
                                                           witness: str, rnd: Random) -> None:
     shuffled = list(ids)
     rnd.shuffle(shuffled)
-    k = max(1, len(ids) // 2)
-    first = draw(secret=secret, draw_id="DRAW-P", candidates=ids, anchor=ANCHOR, witness=witness, k=k, m=3)
-    again = draw(secret=secret, draw_id="DRAW-P", candidates=shuffled, anchor=ANCHOR, witness=witness, k=k, m=3)
-    assert first == again
+    args = {"secret": secret, "draw_id": "DRAW-P", "anchor": ANCHOR, "witness": witness,
+            "k": max(1, len(ids) // 2), "m": 3}
+    assert draw(candidates=ids, **args) == draw(candidates=shuffled, **args)  # type: ignore[arg-type]
 
 
 @settings(max_examples=40, deadline=None)
@@ -71,10 +71,10 @@ def test_drawn_and_backups_split_the_same_pick_order(ids: list[str], secret: byt
 @given(n=st.integers(1, 2**64), words=st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=4))
 def test_uniform_is_below_n_and_never_returns_a_rejected_value(n: int, words: list[int]) -> None:
     limit = 2**64 - 1 - rejection_threshold(n)
-    stream = iter(words + [0])
+    stream = iter([*words, 0])
     x = uniform(n, stream.__next__)
     assert 0 <= x < n
-    kept = next(w for w in words + [0] if w <= limit)
+    kept = next(w for w in [*words, 0] if w <= limit)
     assert x == kept % n
 
 
@@ -87,6 +87,13 @@ def test_different_witness_changes_the_result() -> None:
     ids = [f"EXP-{i:03d}" for i in range(30)]
     secret = bytes(32)
     assert _draw(ids, secret, 3, 0, "123456") != _draw(ids, secret, 3, 0, "123457")
+
+
+def test_candidates_are_hashed_in_utf8_byte_order() -> None:
+    # UTF-16 order (JavaScript's default sort) would put U+1F600 before U+FF01.
+    lines = "\uff01\n\U0001f600\n".encode()
+    expected = hashlib.sha256(b"sunbid/draw/candidates/v1\n" + lines).hexdigest()
+    assert candidates_hash(["\U0001f600", "\uff01"]) == expected
 
 
 def test_ids_are_nfc_normalised_before_sorting_and_hashing() -> None:

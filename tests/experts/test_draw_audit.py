@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 import canonical_json
 from audit import chain, export_format
 from experts.draw import (build_record, commit, create_payload, draw, freeze, freeze_payload,
-                          result_payload, reveal_payload, rules_hash, witness_payload)
+                          main, result_payload, reveal_payload, rules_hash, witness_payload)
 from tests.experts.test_draw_cli import CRITERIA, RULES, SECRET, members, run_cli
 
 ORIGIN = "sunbid:test/audit"
@@ -70,12 +72,17 @@ class Chain:
         return self.add("draw.call", draw_id, {"draw_id": draw_id, "position": position, "attempt": attempt})
 
 
-Hook = Callable[[Chain], None]
+Hook = Callable[[Chain], object]
+DRAW_ID = "DRAW-1"
+
+
+def _nothing(c: Chain) -> None:
+    """The default hook: the story as told."""
 
 
 def scenario(hooks: dict[str, Hook] | None = None, *, cosigner: Ed25519PrivateKey | None = SUPERVISOR,
-             checkpoint_after_witness: bool = False, anchor_from: str = "freeze",
-             draw_id: str = "DRAW-1") -> tuple[Chain, dict[str, Any]]:
+             checkpoint_after_witness: bool = False,
+             anchor_from: str = "freeze") -> tuple[Chain, dict[str, Any]]:
     """An export with an abandoned DRAW-0, DRAW-1 (verified) following it, calls, a reveal,
     DRAW-2 following DRAW-1, and draws of another listing or purpose; `hooks[step]` runs
     right after that step of DRAW-1 to bend the story."""
@@ -87,37 +94,37 @@ def scenario(hooks: dict[str, Hook] | None = None, *, cosigner: Ed25519PrivateKe
     c.add("draw.abandon", "DRAW-0", {"draw_id": "DRAW-0", "reason": "INSUFFICIENT_CANDIDATES"})
     c.add("draw.create", "DRAW-X", {**other, "draw_id": "DRAW-X", "listing": "ZB-2025-0002", "follows": None})
     frozen = freeze(members(), CRITERIA, RULES)
-    seqs: dict[str, int | None] = {"reveal": None}
-    seqs["create"] = c.add("draw.create", draw_id, create_payload(
-        draw_id=draw_id, listing=LISTING, purpose="expert", k=3, m=2, commit=commit(SECRET),
+    seqs: dict[str, int] = {}
+    seqs["create"] = c.add("draw.create", DRAW_ID, create_payload(
+        draw_id=DRAW_ID, listing=LISTING, purpose="expert", k=3, m=2, commit=commit(SECRET),
         rules_hash=rules_hash(CRITERIA, RULES), contact=CONTACT, follows="DRAW-0"))
-    hooks.get("create", lambda _: None)(c)
-    seqs["freeze"] = c.add("draw.freeze", draw_id, freeze_payload(draw_id, frozen))
+    hooks.get("create", _nothing)(c)
+    seqs["freeze"] = c.add("draw.freeze", DRAW_ID, freeze_payload(DRAW_ID, frozen))
     anchor = c.rows[seqs[anchor_from] - 1]["link"]
-    hooks.get("freeze", lambda _: None)(c)
-    witness_seq = len(c.rows) + 1
-    checkpoint = "" if checkpoint_after_witness else c.checkpoint(cosigner)
-    size = witness_seq if checkpoint_after_witness else len(c.rows)
-    seqs["witness"] = c.add("draw.witness", draw_id, witness_payload(draw_id, "123456", size))
-    if checkpoint_after_witness:
+    hooks.get("freeze", _nothing)(c)
+    late = checkpoint_after_witness
+    checkpoint = "" if late else c.checkpoint(cosigner)
+    size = len(c.rows) + 1 if late else len(c.rows)
+    seqs["witness"] = c.add("draw.witness", DRAW_ID, witness_payload(DRAW_ID, "123456", size))
+    if late:
         checkpoint = c.checkpoint(cosigner)
-    hooks.get("witness", lambda _: None)(c)
-    outcome = draw(secret=SECRET, draw_id=draw_id, candidates=frozen.candidates, anchor=anchor,
+    hooks.get("witness", _nothing)(c)
+    outcome = draw(secret=SECRET, draw_id=DRAW_ID, candidates=frozen.candidates, anchor=anchor,
                    witness="123456", k=3, m=2)
-    seqs["result"] = c.add("draw.result", draw_id, result_payload(draw_id, outcome.result, 5))
-    hooks.get("result", lambda _: None)(c)
+    seqs["result"] = c.add("draw.result", DRAW_ID, result_payload(DRAW_ID, outcome.result, 5))
+    hooks.get("result", _nothing)(c)
     for position in (1, 2, 3):
-        c.call(draw_id, position)
-    c.add("draw.reply", draw_id, {"draw_id": draw_id, "position": 1, "answer": "decline",
+        c.call(DRAW_ID, position)
+    c.add("draw.reply", DRAW_ID, {"draw_id": DRAW_ID, "position": 1, "answer": "decline",
                                   "reply_sha256": OWN_REPLY})
-    c.call(draw_id, 4)
-    seqs["reveal"] = c.add("draw.reveal", draw_id, reveal_payload(draw_id, SECRET))
-    c.add("draw.create", "DRAW-2", {**other, "draw_id": "DRAW-2", "follows": draw_id})
+    c.call(DRAW_ID, 4)
+    seqs["reveal"] = c.add("draw.reveal", DRAW_ID, reveal_payload(DRAW_ID, SECRET))
+    c.add("draw.create", "DRAW-2", {**other, "draw_id": "DRAW-2", "follows": DRAW_ID})
     c.add("draw.create", "DRAW-K", {**other, "draw_id": "DRAW-K", "purpose": "contractor", "follows": None})
-    hooks.get("end", lambda _: None)(c)
+    hooks.get("end", _nothing)(c)
     c.checkpoint()
     record = build_record(
-        draw_id=draw_id, listing=LISTING, purpose="expert", k=3, m=2, contact=CONTACT,
+        draw_id=DRAW_ID, listing=LISTING, purpose="expert", k=3, m=2, contact=CONTACT,
         follows="DRAW-0", secret=SECRET, criteria=CRITERIA, rules=RULES, frozen=frozen,
         anchor=anchor, checkpoint=checkpoint, witness="123456", outcome=outcome, events=seqs)
     return c, record
@@ -138,14 +145,20 @@ TRUSTED = ["--trusted-pk", _pk(PLATFORM).hex(), "--supervisor-pk", _pk(SUPERVISO
 
 def verify(tmp_path: Path, c: Chain, record: dict[str, Any],
            keys: list[str] = TRUSTED) -> tuple[int, str, str]:
+    """The CLI's exit code, stdout and stderr, run in this process: a subprocess per case
+    would only add start-up time (the sound case runs as one, as an inspector would)."""
     path, directory = export(tmp_path, c, record)
-    out = run_cli(path, "--audit", directory, *keys)
-    return out.returncode, out.stdout, out.stderr
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with redirect_stdout(stdout), redirect_stderr(stderr):
+        code = main(["verify", str(path), "--audit", str(directory), *keys])
+    return code, stdout.getvalue(), stderr.getvalue()
 
 
 def test_a_sound_draw_verifies_and_lists_the_other_draws_of_its_listing(tmp_path: Path) -> None:
     c, record = scenario()
-    code, stdout, stderr = verify(tmp_path, c, record)
+    path, directory = export(tmp_path, c, record)
+    out = run_cli(path, "--audit", directory, *TRUSTED)
+    code, stdout, stderr = out.returncode, out.stdout, out.stderr
     assert (code, stdout) == (0, "OK " + " ".join(record["drawn"]) + "\n"
                               "DRAW DRAW-0 abandoned\nDRAW DRAW-2 created follows DRAW-1\n")
     assert stderr == ""
@@ -171,22 +184,22 @@ def test_a_checkpoint_of_another_platform_key_fails_the_chain_check(tmp_path: Pa
 
 
 def _second_result(c: Chain) -> None:
-    c.add("draw.result", "DRAW-1", {"draw_id": "DRAW-1", "result": "00" * 32, "picks": 5})
+    c.add("draw.result", DRAW_ID, {"draw_id": DRAW_ID, "result": "00" * 32, "picks": 5})
 
 
 def _abandon(c: Chain) -> None:
-    c.add("draw.abandon", "DRAW-1", {"draw_id": "DRAW-1", "reason": "WORKER_CRASHED"})
+    c.add("draw.abandon", DRAW_ID, {"draw_id": DRAW_ID, "reason": "WORKER_CRASHED"})
 
 
 def _early_call(c: Chain) -> None:
-    c.call("DRAW-1", 1)
+    c.call(DRAW_ID, 1)
 
 
 CHAIN_BREAKS: list[tuple[str, dict[str, Hook]]] = [
     ("ORDER", {"end": _second_result}),        # re-run: a second result
     ("ORDER", {"witness": _early_call}),       # a call before the result
     ("ABANDONED", {"end": _abandon}),
-    ("CALL_ORDER", {"result": lambda c: c.call("DRAW-1", 2)}),  # position 2 before 1
+    ("CALL_ORDER", {"result": lambda c: c.call(DRAW_ID, 2)}),  # position 2 before 1
 ]
 
 
@@ -208,7 +221,8 @@ def test_record_seqs_that_are_not_the_chains_are_order(tmp_path: Path) -> None:
     {"cosigner": STRANGER},                    # cosigned by someone else's key
     {"checkpoint_after_witness": True},        # fixed only after the witness was typed
 ])
-def test_a_freeze_not_fixed_off_machine_before_the_witness_fails(tmp_path: Path, bend: dict[str, Any]) -> None:
+def test_a_freeze_not_fixed_off_machine_before_the_witness_fails(tmp_path: Path,
+                                                                 bend: dict[str, Any]) -> None:
     c, record = scenario(**bend)
     assert verify(tmp_path, c, record)[:2] == (1, "ERROR FREEZE_CHECKPOINT\n")
 
@@ -217,7 +231,7 @@ def test_a_checkpoint_of_another_history_fails(tmp_path: Path) -> None:
     c, record = scenario()
     # Another event at the freeze's seq: a tree of the right size that the export does not hold.
     forked = Chain(rows=c.rows[:record["events"]["freeze"] - 1])
-    forked.add("draw.freeze", "DRAW-1", {"draw_id": "DRAW-1"})
+    forked.add("draw.freeze", DRAW_ID, {"draw_id": DRAW_ID})
     record["checkpoint"] = forked.checkpoint()
     assert verify(tmp_path, c, record)[:2] == (1, "ERROR FREEZE_CHECKPOINT\n")
 

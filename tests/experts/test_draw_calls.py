@@ -121,8 +121,8 @@ def test_when_backups_run_out_the_seat_stays_empty() -> None:
 
 
 @pytest.mark.parametrize("event", [
-    CallEvent("draw.reply", ts(0), {"draw_id": DRAW, "position": 1, "answer": "maybe", "reply_sha256": OWN}),
-    CallEvent("draw.reply", ts(0), {"draw_id": DRAW, "position": 1, "answer": "accept", "reply_sha256": "xy"}),
+    reply(1, "maybe"),
+    reply(1, "accept", digest="xy"),
     CallEvent("draw.call", ts(0), {"draw_id": DRAW, "position": 1}),
     CallEvent("draw.call", ts(0), {"draw_id": "OTHER", "position": 1, "attempt": 1}),
     CallEvent("draw.call", "2025-03-01 02:00:00", {"draw_id": DRAW, "position": 1, "attempt": 1}),

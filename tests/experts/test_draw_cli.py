@@ -16,8 +16,8 @@ from experts.draw import (build_record, candidates_hash, draw, excluded_hash, fr
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = bytes(range(32))
-CRITERIA = [{"field": "status", "any_of": ["active"]}]
-RULES = [{"reason": "EMPLOYER_IS_BIDDER", "field": "employer", "any_of": ["ORG-1"]},
+CRITERIA: list[dict[str, Any]] = [{"field": "status", "any_of": ["active"]}]
+RULES: list[dict[str, Any]] = [{"reason": "EMPLOYER_IS_BIDDER", "field": "employer", "any_of": ["ORG-1"]},
          {"reason": "PENALTY_ACTIVE", "field": "penalties", "any_of": None}]
 
 

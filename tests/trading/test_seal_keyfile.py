@@ -16,6 +16,7 @@ from trading.seal import (
     SealError,
     check_passphrase,
     ed25519,
+    keyfile,
     make_key_file,
     new_key_pair,
     read_key_file,
@@ -61,7 +62,12 @@ def test_edited_file(key_file: bytes) -> None:
     {"iter": 100000}, {"iter": 600001}, {"kdf": "scrypt"}, {"v": "sunbid-key/2"},
     {"role": "bidder"}, {"role": "admin"}, {"salt": "00"}, {"ct": "00" * 47}, {"pk": "04"},
 ])
-def test_refused_before_any_key_derivation(key_file: bytes, edit: dict[str, Any]) -> None:
+def test_refused_before_any_key_derivation(key_file: bytes, edit: dict[str, Any],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    def derivation(passphrase: str, salt: bytes) -> bytes:
+        raise AssertionError("the file should be refused before PBKDF2")
+
+    monkeypatch.setattr(keyfile, "_kek", derivation)
     value = {**canonical_json.loads(key_file), **edit}
     # role="custodian" makes {"role": "bidder"} a refusal too
     assert code_of(read_key_file, value, PASSPHRASE, role="custodian") == "KEY_FILE"

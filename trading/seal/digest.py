@@ -13,10 +13,6 @@ def fingerprint(pk: bytes) -> str:
     return hashlib.sha256(pk).hexdigest()
 
 
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 class ChunkDigest:
     """D(prefix, [x_0 … x_{n−1}]) = SHA-256(prefix ‖ SHA-256(x_0) ‖ … ‖ SHA-256(x_{n−1}))."""
 

@@ -60,7 +60,8 @@ def seal_envelope(body: BinaryIO, out: BinaryIO, *, listing: str, bidder: str, b
                   secrets: SealSecrets | None = None) -> Sealed:
     """Seal the seekable `body` (a form: `pad_form`'s bytes) into `out` from its position.
 
-    `out` must be readable and seekable ("w+b" or BytesIO): the self-check reads it back.
+    `out` must be readable, seekable ("w+b" or BytesIO) and empty from its position: the
+    self-check reads it back.
     On SealError, upload nothing of what `out` got.
     """
     if listing_fingerprint is not None and fingerprint(listing_pk) != listing_fingerprint:
@@ -106,7 +107,6 @@ def seal_envelope(body: BinaryIO, out: BinaryIO, *, listing: str, bidder: str, b
     out.seek(start)
     out.write(raw + b"\n")
     header_sig = p256.sign(signer, HEADER_SIG + raw)
-    _self_check(out, start, secrets, bidder_sk if bidder_lock else None)
     out.seek(start)
     written = measure_envelope(out)
     return Sealed(parse_header(raw), header_sig, written.payload_hash, written.sha256,

@@ -17,7 +17,6 @@ MAX_HEADER = 65_536
 FORM_BLOCK = 4096  # form_size is a positive multiple of this (§3)
 
 Role = Literal["listing", "bidder", "share", "opening", "archive"]
-ROLES: tuple[Role, ...] = ("listing", "bidder", "share", "opening", "archive")
 Kind = Literal["form", "docs"]
 KINDS: tuple[Kind, ...] = ("form", "docs")
 
