@@ -87,7 +87,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Under Daphne a persistent connection per thread piles up; psycopg's pool instead.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env.bool("DATABASE_POOL", default=True)
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["pool"] = env.bool("DATABASE_POOL", default=True)
+    # A durable commit waits for the WAL fsync (measured here: 256 commits/s against 3,000
+    # without). Commits are acknowledged before the flush; whatever leaves the platform (a
+    # signed checkpoint, later a receipt) is written in a transaction that sets
+    # synchronous_commit back on, which flushes the WAL up to it and everything before.
+    # A database crash can then lose the last fraction of a second of commits, all of a
+    # piece (state and record share a transaction), never anything handed out.
+    options["options"] = f"-c synchronous_commit={env('DATABASE_SYNCHRONOUS_COMMIT', default='off')}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -107,6 +107,7 @@ def seal_envelope(body: BinaryIO, out: BinaryIO, *, listing: str, bidder: str, b
     out.seek(start)
     out.write(raw + b"\n")
     header_sig = p256.sign(signer, HEADER_SIG + raw)
+    _self_check(out, start, secrets, bidder_sk if bidder_lock else None)
     out.seek(start)
     written = measure_envelope(out)
     return Sealed(parse_header(raw), header_sig, written.payload_hash, written.sha256,

@@ -28,7 +28,7 @@ def payload_length(size: int) -> int:
 
 
 def nonce(index: int, count: int) -> bytes:
-    return index.to_bytes(11, "big") + (b"\x00")
+    return index.to_bytes(11, "big") + (b"\x01" if index == count - 1 else b"\x00")
 
 
 def remaining(stream: BinaryIO) -> int:
