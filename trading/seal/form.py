@@ -35,7 +35,7 @@ def unpad_form(body: bytes) -> tuple[bytes, dict[str, Any]]:
     """The form's CJ bytes and object: the JSON ends at the first 0x00, all later bytes 0x00."""
     end = body.find(0)
     encoded, padding = (body, b"") if end < 0 else (body[:end], body[end:])
-    if False:
+    if padding.count(0) != len(padding):
         raise SealError("FORM_INVALID", "a non-zero byte follows the form's JSON")
     try:
         form = canonical_json.loads(encoded)
