@@ -23,7 +23,7 @@ import canonical_json
 __all__ = [
     "ZERO", "EMPTY_ROOT", "NOTE_SIGNATURE", "COSIGNATURE", "ChainError", "Note",
     "event_leaf", "leaf_from_cj", "audit_link", "recording_link",
-    "merkle_root", "merkle_roots", "inclusion_proof", "verify_inclusion",
+    "merkle_root", "merkle_roots", "MerkleStream", "inclusion_proof", "verify_inclusion",
     "consistency_proof", "verify_consistency",
     "key_id", "checkpoint_text", "sign_note", "add_signature", "cosign",
     "split_note", "parse_checkpoint", "parse_note", "signed_by", "verify_note",
@@ -87,38 +87,52 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
-def merkle_roots(leaves: Sequence[bytes], sizes: Iterable[int]) -> dict[int, bytes]:
-    """MTH(leaves[0:size]) for every size, in one left-to-right pass over the leaves.
+class MerkleStream:
+    """MTH(leaves[0:size]) for chosen sizes, over leaves appended left to right.
 
     The stack holds the roots of the perfect subtrees that make up the leaves seen so far
     (one per set bit of the count, largest first); folding it from the right is the MTH.
+    One pass serves every size, and the leaves may arrive in pieces.
     """
-    wanted = sorted(set(sizes))
-    if wanted and (wanted[0] < 0 or wanted[-1] > len(leaves)):
+
+    def __init__(self, sizes: Iterable[int]) -> None:
+        wanted = set(sizes)
+        if any(size < 0 for size in wanted):
+            raise ChainError("sizes must not be negative")
+        self.roots: dict[int, bytes] = {0: EMPTY_ROOT} if 0 in wanted else {}
+        self._count = 0
+        self._targets = sorted((size for size in wanted if size > 0), reverse=True)
+        self._stack: list[bytes] = []
+
+    def extend(self, leaves: Iterable[bytes]) -> None:
+        sha256 = hashlib.sha256  # _node inlined: this loop hashes once per leaf
+        stack, targets, count = self._stack, self._targets, self._count
+        for node in leaves:
+            if not targets:
+                break  # no root wanted beyond this point
+            count += 1
+            merges = count
+            while not merges & 1:
+                node = sha256(b"\x01" + stack.pop() + node).digest()
+                merges >>= 1
+            stack.append(node)
+            if count == targets[-1]:
+                targets.pop()
+                root = stack[-1]
+                for left in reversed(stack[:-1]):
+                    root = _node(left, root)
+                self.roots[count] = root
+        self._count = count
+
+
+def merkle_roots(leaves: Sequence[bytes], sizes: Iterable[int]) -> dict[int, bytes]:
+    """MTH(leaves[0:size]) for every size, in one pass over the leaves."""
+    wanted = list(sizes)
+    if any(size > len(leaves) for size in wanted):
         raise ChainError(f"sizes must lie in 0..{len(leaves)}")
-    roots: dict[int, bytes] = {}
-    if wanted and wanted[0] == 0:
-        roots[0] = EMPTY_ROOT
-    targets = iter(s for s in wanted if s > 0)
-    target = next(targets, None)
-    stack: list[bytes] = []
-    count = 0
-    sha256 = hashlib.sha256  # _node inlined: this loop hashes once per leaf
-    while target is not None:
-        node = leaves[count]
-        count += 1
-        merges = count
-        while not merges & 1:
-            node = sha256(b"\x01" + stack.pop() + node).digest()
-            merges >>= 1
-        stack.append(node)
-        if count == target:
-            root = stack[-1]
-            for left in reversed(stack[:-1]):
-                root = _node(left, root)
-            roots[count] = root
-            target = next(targets, None)
-    return roots
+    stream = MerkleStream(wanted)
+    stream.extend(leaves)
+    return stream.roots
 
 
 def merkle_root(leaves: Sequence[bytes]) -> bytes:

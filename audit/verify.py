@@ -247,10 +247,11 @@ class Rows:
     leaves: list[bytes]
     links: list[bytes]
     tracked: list[tuple[int, str, Any]]
+    roots: dict[int, bytes]  # MTH at each requested size that the rows reach
 
 
 def _gather(chunks: Iterable[_Chunk]) -> Rows:
-    rows = Rows([], [], [])
+    rows = Rows([], [], [], {})
     for chunk in chunks:
         if chunk.failure:
             raise Failure(*chunk.failure)
@@ -260,23 +261,33 @@ def _gather(chunks: Iterable[_Chunk]) -> Rows:
     return rows
 
 
-def check_rows(blob: bytes, workers: int | None = None, pieces: int | None = None) -> Rows:
-    """Step 1 of §6 over the bytes of audit.jsonl; raises Failure at the first bad row.
+def check_rows(blob: bytes, sizes: Iterable[int] = (), workers: int | None = None,
+               pieces: int | None = None) -> Rows:
+    """Step 1 of §6 over the bytes of audit.jsonl, with the Merkle roots at `sizes`;
+    raises Failure at the first bad row.
 
     The blob is cut into `pieces` chunks (one per worker); this process checks the first
-    while a pool of `workers` − 1 checks the rest, so only their results are pickled.
+    while a pool of `workers` − 1 checks the rest, so only their results are pickled, and
+    it hashes its own leaves into the tree while it waits for theirs.
     """
     if workers is None:
         workers = (os.cpu_count() or 1) if len(blob) >= _PARALLEL_MIN_BYTES else 1
     jobs = _jobs(blob, pieces or workers)
+    tree = chain.MerkleStream(sizes)
     if workers == 1 or len(jobs) < 2:
-        return _gather(map(_check_chunk, jobs))
-    with multiprocessing.Pool(min(workers, len(jobs)) - 1) as pool:
-        pending = pool.map_async(_check_chunk, jobs[1:])
-        results = [_check_chunk(jobs[0])]
-        if results[0].failure is None:
-            results += pending.get()
-    return _gather(results)
+        rows = _gather(map(_check_chunk, jobs))
+        tree.extend(rows.leaves)
+    else:
+        with multiprocessing.Pool(min(workers, len(jobs)) - 1) as pool:
+            pending = pool.map_async(_check_chunk, jobs[1:])
+            mine = _check_chunk(jobs[0])
+            if mine.failure is not None:
+                raise Failure(*mine.failure)  # before any failure of a later chunk
+            tree.extend(mine.leaves)
+            rows = _gather([mine, *pending.get()])
+        tree.extend(rows.leaves[len(mine.leaves):])
+    rows.roots = tree.roots
+    return rows
 
 
 # --- checkpoints ------------------------------------------------------------------------
@@ -296,7 +307,7 @@ class Trust:
 
 
 @dataclass
-class _Note:
+class NoteFile:
     file: str
     size: int  # from the text, else the file name: checkpoint failures report it as seq
     text: str | None = None
@@ -304,9 +315,9 @@ class _Note:
     checkpoint: tuple[str, int, bytes, bytes] | None = None
 
 
-def _read_note(file: str, raw: bytes) -> _Note:
+def _read_note(file: str, raw: bytes) -> NoteFile:
     named = _DECIMAL.match(file)
-    note = _Note(file, int(named.group(1)) if named else 0)
+    note = NoteFile(file, int(named.group(1)) if named else 0)
     try:
         note.text, note.signatures = chain.split_note(raw.decode("utf-8"))
     except (UnicodeDecodeError, chain.ChainError):
@@ -354,8 +365,7 @@ def _follow_rotations(trust: Trust, rotations: list[tuple[int, Any]], text: str,
             changed = True
 
 
-def _check_note(note: _Note, trust: Trust, rows: Rows, roots: dict[int, bytes],
-                rotations: list[tuple[int, Any]]) -> list[int]:
+def _check_note(note: NoteFile, trust: Trust, rows: Rows, rotations: list[tuple[int, Any]]) -> list[int]:
     """Step 2 of §6 for one note, in the order of the list; returns the supervisor's times."""
     seq = note.size
     if note.text is None:
@@ -372,7 +382,7 @@ def _check_note(note: _Note, trust: Trust, rows: Rows, roots: dict[int, bytes],
         raise Failure("CHECKPOINT_FORMAT", seq)
     if size > len(rows.leaves):
         raise Failure("CHECKPOINT_BEYOND", seq)
-    if roots[size] != root:
+    if rows.roots[size] != root:
         raise Failure("CHECKPOINT_ROOT", seq)
     if link != (rows.links[size - 1] if size else chain.ZERO):
         raise Failure("CHECKPOINT_LINK", seq)
@@ -387,14 +397,16 @@ def _check_note(note: _Note, trust: Trust, rows: Rows, roots: dict[int, bytes],
     return supervisor_times
 
 
-def check_checkpoints(notes: Sequence[tuple[str, bytes]], trust: Trust, rows: Rows) -> list[tuple[int, list[int]]]:
-    """Every note, smallest size first; returns (size, supervisor times) of each."""
+def read_notes(notes: Sequence[tuple[str, bytes]]) -> list[NoteFile]:
+    """The checkpoint files in the order they are checked: smallest size first."""
+    return sorted((_read_note(file, raw) for file, raw in notes), key=lambda n: (n.size, n.file))
+
+
+def check_checkpoints(notes: list[NoteFile], trust: Trust, rows: Rows) -> list[tuple[int, list[int]]]:
+    """Step 2 of §6 for every note in order; returns (size, supervisor times) of each."""
     trust = replace(trust, keys=list(trust.keys))  # rotations extend a copy
-    parsed = sorted((_read_note(file, raw) for file, raw in notes), key=lambda n: (n.size, n.file))
-    sizes = {n.checkpoint[1] for n in parsed if n.checkpoint and n.checkpoint[1] <= len(rows.leaves)}
-    roots = chain.merkle_roots(rows.leaves, sizes)  # one pass for all of them
     rotations = [(seq, payload) for seq, kind, payload in rows.tracked if kind == _ROTATION]
-    return [(note.size, _check_note(note, trust, rows, roots, rotations)) for note in parsed]
+    return [(note.size, _check_note(note, trust, rows, rotations)) for note in notes]
 
 
 # --- deadlines --------------------------------------------------------------------------
@@ -421,8 +433,10 @@ def check_deadlines(rows: Rows, cosigned: list[tuple[int, list[int]]]) -> None:
 
 def verify_export(directory: Path, trust: Trust, workers: int | None = None) -> int:
     """All of §6 in order; returns the number of rows or raises Failure."""
-    rows = check_rows(export_format.read_audit(directory), workers)
-    cosigned = check_checkpoints(export_format.read_checkpoints(directory), trust, rows)
+    notes = read_notes(export_format.read_checkpoints(directory))
+    sizes = {note.checkpoint[1] for note in notes if note.checkpoint}  # every root in one pass
+    rows = check_rows(export_format.read_audit(directory), sizes, workers)
+    cosigned = check_checkpoints(notes, trust, rows)
     if trust.supervisor is not None:
         check_deadlines(rows, cosigned)
     return len(rows.leaves)

@@ -77,6 +77,7 @@ def _step1_export(directory: Path, trusted_pk: bytes | None, supervisor_pk: byte
     """The audit verifier's check of the export, then its rows (already proven well-formed)."""
     try:
         trust = verify.trust_from(directory, trusted_pk, supervisor_pk)
+        _say_which_keys(trust, trusted_pk is None, supervisor_pk is None)
         verify.verify_export(directory, trust)
         blob = export_format.read_audit(directory)
         cosigners = ([supervisor_pk] if supervisor_pk is not None
@@ -85,7 +86,6 @@ def _step1_export(directory: Path, trusted_pk: bytes | None, supervisor_pk: byte
         raise DrawError(failure.code, f"seq={failure.seq}") from None
     except export_format.ExportError as e:
         raise DrawError("INPUT_INVALID", str(e)) from None
-    _say_which_keys(trust, trusted_pk is None, supervisor_pk is None)
     rows = [json.loads(line) for line in blob.split(b"\n")[:-1]]
     return _Export(rows, trust, cosigners)
 

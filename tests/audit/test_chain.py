@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import given
 from hypothesis import strategies as st
 
+import canonical_json
 from audit import chain
 from audit.export_format import checkpoint_file_name
 
@@ -91,7 +92,6 @@ def test_c1_leaf_hashes_the_composed_title() -> None:
 
 
 def test_c1_leaf_from_cj_matches_event_leaf() -> None:
-    import canonical_json
     event = _c1_events()[1]
     assert chain.leaf_from_cj(canonical_json.dumps(event)) == chain.event_leaf(event)
 

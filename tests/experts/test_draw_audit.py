@@ -56,13 +56,14 @@ class Chain:
         self.rows.append({**event, "leaf": leaf.hex(), "link": chain.audit_link(prev, leaf).hex()})
         return seq
 
-    def checkpoint(self, cosigner: Ed25519PrivateKey | None = SUPERVISOR,
-                   signer: Ed25519PrivateKey = PLATFORM) -> str:
-        """A checkpoint of the rows so far, signed and (by default) cosigned by the supervisor."""
+    def checkpoint(self, cosigner: Ed25519PrivateKey | None = SUPERVISOR, *,
+                   root: bytes | None = None, link: bytes | None = None) -> str:
+        """A checkpoint of the rows so far, signed and (by default) cosigned by the supervisor;
+        `root` or `link` forge that line."""
         leaves = [bytes.fromhex(r["leaf"]) for r in self.rows]
-        text = chain.checkpoint_text(ORIGIN, len(leaves), chain.merkle_root(leaves),
-                                     bytes.fromhex(self.rows[-1]["link"]))
-        note = chain.sign_note(text, ORIGIN, signer)
+        text = chain.checkpoint_text(ORIGIN, len(leaves), root or chain.merkle_root(leaves),
+                                     link or bytes.fromhex(self.rows[-1]["link"]))
+        note = chain.sign_note(text, ORIGIN, PLATFORM)
         if cosigner is not None:
             note = chain.cosign(note, SUPERVISOR_NAME, cosigner, 1740798000)
         self.notes.append(note)
@@ -227,13 +228,20 @@ def test_a_freeze_not_fixed_off_machine_before_the_witness_fails(tmp_path: Path,
     assert verify(tmp_path, c, record)[:2] == (1, "ERROR FREEZE_CHECKPOINT\n")
 
 
-def test_a_checkpoint_of_another_history_fails(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("root", "link"), [(bytes(32), None), (None, bytes(32))], ids=["root", "link"])
+def test_a_checkpoint_of_another_history_fails(tmp_path: Path, root: bytes | None,
+                                               link: bytes | None) -> None:
     c, record = scenario()
-    # Another event at the freeze's seq: a tree of the right size that the export does not hold.
-    forked = Chain(rows=c.rows[:record["events"]["freeze"] - 1])
-    forked.add("draw.freeze", DRAW_ID, {"draw_id": DRAW_ID})
-    record["checkpoint"] = forked.checkpoint()
+    at_freeze = Chain(rows=c.rows[:record["events"]["freeze"]])
+    # Signed and cosigned at the right size, but one line is not this export's.
+    record["checkpoint"] = at_freeze.checkpoint(root=root, link=link)
     assert verify(tmp_path, c, record)[:2] == (1, "ERROR FREEZE_CHECKPOINT\n")
+
+
+def test_a_record_whose_freeze_is_not_lists_is_input_invalid(tmp_path: Path) -> None:
+    c, record = scenario()
+    record["pool"] = 6  # step 5 counts it before step 6 reads it
+    assert verify(tmp_path, c, record)[:2] == (1, "ERROR INPUT_INVALID\n")
 
 
 def test_a_record_that_differs_from_the_chain_is_event_mismatch(tmp_path: Path) -> None:

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 import canonical_json
-from experts.draw import (build_record, candidates_hash, draw, excluded_hash, freeze,
+from experts.draw import (DrawError, build_record, candidates_hash, draw, excluded_hash, freeze,
                           pool_snapshot_hash)
+from experts.draw_record import verify_freeze
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = bytes(range(32))
@@ -123,6 +124,15 @@ def test_a_broken_record_fails_with_its_code(tmp_path: Path, code: str,
     change(record)
     out = run_cli(write(tmp_path / "r.json", record))
     assert (out.returncode, out.stdout) == (1, f"ERROR {code}\n")
+
+
+def test_step_6_itself_stops_a_draw_with_too_few_candidates() -> None:
+    # With the export, step 7 (anchor) runs between 6 and 8: step 6 must not leave this to 8.
+    record = make_record()
+    record["k"] = len(record["candidates"]) + 1
+    with pytest.raises(DrawError) as e:
+        verify_freeze(record)
+    assert e.value.code == "INSUFFICIENT_CANDIDATES"
 
 
 def test_a_record_that_is_not_canonical_json_is_input_invalid(tmp_path: Path) -> None:

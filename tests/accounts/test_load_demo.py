@@ -1,0 +1,26 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
+from accounts.models import Organisation, User
+from audit import clock
+from audit.integrity import verify_database
+from audit.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_builds_a_real_history_once():
+    call_command("load_demo")
+    for login in DEMO_LOGINS:
+        user = User.objects.get(username=login.username)
+        assert user.check_password(DEMO_PASSWORD) and user.role == login.role
+    assert set(Organisation.objects.values_list("status", flat=True)) == {"verified", "rejected", "pending"}
+    events = list(Event.objects.order_by("seq"))
+    # History runs forward from weeks ago, never past platform time.
+    assert (clock.now() - events[0].ts).days >= 20 and events[-1].ts <= clock.now()
+    assert [e.ts for e in events] == sorted(e.ts for e in events)
+    assert verify_database().ok
+    count = Event.objects.count()
+    call_command("load_demo")
+    assert Event.objects.count() == count and User.objects.filter(username="staff").count() == 1
