@@ -72,3 +72,19 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class Message(models.Model):
+    """An in-app message: every notification lands here, whatever else delivers it."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="messages")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")

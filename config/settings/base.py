@@ -161,6 +161,9 @@ CELERY_BEAT_SCHEDULE = {
     # The task itself decides whether 5 minutes or 1,000 events have passed (chain.md §5).
     "audit-checkpoint": {"task": "audit.tasks.checkpoint_due_task", "schedule": 60.0},
     "audit-verify": {"task": "audit.tasks.chain_check_task", "schedule": 3600.0},
+    # Deadlines are kept by the platform: every few seconds, so bidding closes on time.
+    "trading-chronograph": {"task": "trading.tasks.chronograph_task", "schedule": 5.0},
+    "trading-overdue": {"task": "trading.tasks.overdue_scan_task", "schedule": 60.0},
 }
 
 REST_FRAMEWORK = {
@@ -191,3 +194,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# Channels besides the in-app inbox (accounts.notifications); SMS gateways plug in here.
+NOTIFICATION_BACKENDS = env.list("NOTIFICATION_BACKENDS", default=["accounts.notifications.email_backend"])
+# Whether a deadline may fall on a non-working day (RULES.md §8: default no).
+TRADING_DEADLINE_ON_NON_WORKING_DAY = env.bool("TRADING_DEADLINE_ON_NON_WORKING_DAY", default=False)
+# Largest document upload and the types accepted.
+TRADING_DOCUMENT_MAX_BYTES = env.int("TRADING_DOCUMENT_MAX_BYTES", default=50 * 1024 * 1024)
+TRADING_DOCUMENT_TYPES = env.list("TRADING_DOCUMENT_TYPES", default=["pdf", "zip", "docx", "xlsx", "dwg", "ofd"])

@@ -1,0 +1,27 @@
+from datetime import timedelta
+
+from accounts.models import User
+from audit import clock
+from tests.accounts.factories import OrganisationFactory, UserFactory
+from trading import services
+from trading.services import ListingInput, LotInput
+
+
+def agent_user():
+    return UserFactory(role=User.Role.AGENT)
+
+
+def draft(agent=None, *, kind="procurement", method="open_tender", days=25, lots=None, budget_fen=100_000_000,
+          **extra):
+    agent = agent or agent_user()
+    data = ListingInput(title="阳光小学改造工程", kind=kind, method=method, tenderer=OrganisationFactory(),
+                        budget_fen=budget_fen, deadline=clock.now() + timedelta(days=days),
+                        lots=lots or [LotInput(title="阳光小学改造工程", budget_fen=budget_fen, deposit_fen=100_000)],
+                        **extra)
+    return services.listing_create(by=agent, data=data)
+
+
+def published(agent=None, staff=None, **kwargs):
+    listing = draft(agent, **kwargs)
+    services.listing_submit(listing=listing, by=agent or listing.created_by)
+    return services.listing_publish(listing=listing, by=staff or UserFactory(role=User.Role.STAFF))

@@ -1,0 +1,78 @@
+"""Refusals a clerk understands; statutory ones cite their article (RULES.md, rule 4)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import DomainError
+
+
+class WrongStatus(DomainError):
+    code = "wrong_status"
+    message = _("This cannot be done while the listing is “%(current)s”. Nothing was changed.")
+
+
+class RuleBroken(DomainError):
+    """A statutory or center rule refuses the change; `rule` names it in the reader's language."""
+
+    code = "rule_broken"
+    message = _("%(what)s: %(rule)s requires %(requirement)s. Nothing was changed.")
+
+
+class UnknownProcedure(DomainError):
+    code = "unknown_procedure"
+    message = _("%(kind)s cannot be run as %(method)s. Choose a method this kind of listing allows.")
+
+
+class DateInPast(DomainError):
+    code = "date_in_past"
+    message = _("%(what)s (%(when)s) is already past. Choose a later time.")
+
+
+class NonWorkingDay(DomainError):
+    code = "non_working_day"
+    message = _("%(what)s falls on %(day)s, which is not a working day. The center requires working days.")
+
+
+class YearNotEntered(DomainError):
+    code = "year_not_entered"
+    message = _("The working-day calendar for %(year)s has not been entered yet, so the date cannot be "
+                "computed. Center staff can enter that year's holidays and make-up working days.")
+
+
+class NotVerified(DomainError):
+    code = "not_verified"
+    message = _("Your organisation has not been verified by the center yet, so it cannot sign up.")
+
+
+class AlreadySignedUp(DomainError):
+    code = "already_signed_up"
+    message = _("Your organisation has already signed up for this lot.")
+
+
+class SignUpClosed(DomainError):
+    code = "sign_up_closed"
+    message = _("Sign-up for this lot is closed. Nothing was changed.")
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    message = _("Please give the reason; it is published with the decision.")
+
+
+class TooManyCandidates(DomainError):
+    code = "too_many_candidates"
+    message = _("At most %(limit)s ranked candidates may be recorded (%(rule)s); you gave %(count)s.")
+
+
+class PublicityNotOver(DomainError):
+    code = "publicity_not_over"
+    message = _("The publicity period runs until %(until)s (%(rule)s); the award can follow only after it.")
+
+
+class ObjectionPending(DomainError):
+    code = "objection_pending"
+    message = _("An objection to the candidates has not been answered yet; the award waits for the reply.")
+
+
+class DocumentRefused(DomainError):
+    code = "document_refused"
+    message = _("The file %(name)s was refused: %(reason)s.")
