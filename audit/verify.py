@@ -84,33 +84,36 @@ def _c_encoder() -> Callable[[Any], str]:
 
 _SCAN = json.JSONDecoder(parse_float=_reject, parse_int=_int_token, parse_constant=_reject).scan_once
 _ENCODE = _c_encoder()
-_STRING = json.encoder.encode_basestring  # raises TypeError for anything but a str
 
 
 def _ascii_row(line: bytes) -> dict[str, Any] | None:
-    """The row if `line` is ASCII canonical JSON with the eight fields, each of its type
-    (the caller checks seq, kind, ts and the hex); else None.
+    """The row if `line` is ASCII canonical JSON with the eight fields, seq an integer, payload
+    an object and the others strings; else None. The caller checks the values.
 
     Sound because: the scanner refuses fractions, exponents, NaN and out-of-range integers;
-    at most 16 brackets bound the depth; re-encoding equal to the input rules out whitespace,
-    key order, duplicates, escapes and -0; ASCII strings no longer than the line are NFC,
+    re-encoding equal to the input rules out whitespace, key order, duplicates and -0; with
+    no backslash in the line no string has an escape, so each string's encoding is its value
+    in quotes (and a quoted value where the line has a number or a bracket cannot match);
+    the brackets bound the depth; and ASCII strings no longer than the line are NFC,
     assigned and at most 65,536 bytes.
     """
-    if (len(line) > canonical_json.MAX_STRING_BYTES or not line.isascii()
-            or line.count(b"{") + line.count(b"[") > canonical_json.MAX_DEPTH):
-        return None
+    if len(line) > canonical_json.MAX_STRING_BYTES or not line.isascii() or b"\\" in line:
+        return None  # non-ASCII or escaped strings are rarer: canonical_json judges them
     text = line.decode("ascii")
     try:
         row, end = _SCAN(text, 0)
-        if (end != len(text) or type(row) is not dict or row.keys() != _ROW_FIELDS
-                or type(row["seq"]) is not int or type(row["payload"]) is not dict):
+        if end != len(text) or type(row) is not dict or len(row) != len(_ROW_FIELDS):
             return None
-        # The encoding of the eight fields in sorted order, cheaper than encoding the dict.
-        encoded = (f'{{"actor":{_STRING(row["actor"])},"kind":{_STRING(row["kind"])},'
-                   f'"leaf":{_STRING(row["leaf"])},"link":{_STRING(row["link"])},'
-                   f'"object":{_STRING(row["object"])},"payload":{_ENCODE(row["payload"])},'
-                   f'"seq":{row["seq"]},"ts":{_STRING(row["ts"])}}}')
-    except (StopIteration, ValueError, TypeError):
+        payload, seq = row["payload"], row["seq"]  # with eight keys, KeyError unless ours
+        if type(payload) is not dict or type(seq) is not int:
+            return None
+        inner = _ENCODE(payload)
+        if inner.count("{") + inner.count("[") >= canonical_json.MAX_DEPTH:
+            return None
+        encoded = (f'{{"actor":"{row["actor"]}","kind":"{row["kind"]}","leaf":"{row["leaf"]}",'
+                   f'"link":"{row["link"]}","object":"{row["object"]}","payload":{inner},'
+                   f'"seq":{seq},"ts":"{row["ts"]}"}}')
+    except (StopIteration, ValueError, LookupError, RecursionError):
         return None
     return row if encoded == text else None
 

@@ -316,7 +316,7 @@ def _set_aside(listing: Listing, *, by: User | None, status: str, allowed: set[S
     listing.status, listing.status_reason, listing.updated_at = status, reason.strip(), clock.now()
     listing.save(update_fields=["status", "status_reason", "resume_status", "updated_at"])
     if status == Status.FAILED:
-        listing.lots.update(status=Lot.LotStatus.FAILED, failed_reason=reason.strip())
+        listing.lots.filter(status=Lot.LotStatus.ACTIVE).update(status=Lot.LotStatus.FAILED, failed_reason=reason.strip())
     _event(listing, event_kind, by, **{"from": previous, "reason_sha256": hashlib.sha256(reason.encode()).hexdigest()})
     _notify_registrants(listing, subject=_("%(code)s: %(status)s") % {"code": listing.code,
                                                                       "status": listing.get_status_display()},

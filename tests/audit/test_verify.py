@@ -393,6 +393,11 @@ def test_fast_path_accepts_only_what_canonical_json_accepts(position: int, inser
     FIRST.replace(b'{"bid_id"', b'{"n":1,"bid_id"'),                  # duplicate key
     FIRST.replace(b'"bid_id":"BID-0001","n":1', b'"n":1,"bid_id":"BID-0001"'),  # key order
     FIRST.replace(b'"n":1', b'"n":' + b"[" * 15 + b"]" * 15),          # depth 17
+    FIRST.replace(b'"user:1"', b'1'),                                 # a number for a string
+    FIRST.replace(b'"user:1"', b'["user:1"]'),                        # an array for a string
+    FIRST.replace(b'"seq":1', b'"seq":{}'),                           # an object for seq
+    FIRST.replace(b'"payload":{"bid_id":"BID-0001","n":1}', b'"payload":[]'),  # array payload
+    FIRST.replace(b'"actor"', b'"actor2"'),                           # another field name
 ])
 def test_non_canonical_rows_leave_the_fast_path_and_fail(variant: bytes) -> None:
     assert variant != FIRST
