@@ -1,17 +1,17 @@
-"""A center's rule values: hard (statutory) rules may be tightened, never loosened."""
+"""A center's value for a rule (RULES.md rules 2–3): hard rules only tighter, settings any
+positive value. Published listings keep the values frozen at publication."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from audit import clock
 from audit.services import actor_of, event_append
-from config.errors import NotPermitted
+from config.errors import DomainError, NotPermitted
 from trading import rule_values
-from trading.errors import RuleBroken
 from trading.models import RuleSetting
 from trading.rules import ALL_RULES
 
@@ -19,17 +19,47 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+class UnknownRule(DomainError):
+    code = "unknown_rule"
+    message = _("There is no rule named %(name)s.")
+
+
+class RuleLoosened(DomainError):
+    code = "rule_loosened"
+    message = _("%(rule)s requires %(requirement)s. A center may make this statutory rule stricter, never "
+                "looser, so %(value)s was refused. Nothing was changed.")
+
+
+class RuleValueNotPositive(DomainError):
+    code = "rule_value_not_positive"
+    message = _("The value of %(rule)s must be a whole number above zero. Nothing was changed.")
+
+
+# Changing what every future listing is held to is a center decision, taken by the staff who
+# keep the calendar (trading.permissions has no separate permission for rules yet).
+PERMISSION = "trading.edit_calendar"
+
+
 @transaction.atomic
-def rule_setting_change(*, name: str, value: int, by: User) -> RuleSetting:
-    """Set the center's value of a rule. Listings already published keep theirs (frozen at publication)."""
-    if not by.has_perm("trading.manage_listing"):
+def rule_setting_change(*, by: User, name: str, value: int) -> RuleSetting:
+    if not by.has_perm(PERMISSION):
         raise NotPermitted()
-    rule = ALL_RULES[name]
+    rule = ALL_RULES.get(name)
+    if rule is None:
+        raise UnknownRule(name=name)
+    if value <= 0:
+        raise RuleValueNotPositive(rule=rule_values.source(rule))
     if not rule.allows_override(value):
-        raise RuleBroken(what=_("The value %(value)s for %(name)s is refused") % {"value": value, "name": name},
-                         rule=rule_values.source(rule), requirement=rule_values.requirement(rule, rule.value))
-    setting, _created = RuleSetting.objects.update_or_create(name=name, defaults={"value": value,
-                                                                                 "changed_at": clock.now()})
+        raise RuleLoosened(rule=rule_values.source(rule), requirement=rule_values.requirement(rule, rule.value),
+                           value=value)
+    setting = RuleSetting.objects.select_for_update().filter(name=name).first()
+    before = rule.value if setting is None else setting.value
+    now = clock.now()
+    if setting is None:
+        setting = RuleSetting.objects.create(name=name, value=value, changed_at=now)
+    else:
+        setting.value, setting.changed_at = value, now
+        setting.save(update_fields=["value", "changed_at"])
     event_append(kind="rule.changed", actor=actor_of(by), object=f"rule:{name}",
-                 payload={"rule": name, "value": value, "default": rule.value})
+                 payload={"rule": name, "before": before, "value": value, "hard": rule.hard})
     return setting
