@@ -23,7 +23,7 @@ import canonical_json
 __all__ = [
     "ZERO", "EMPTY_ROOT", "NOTE_SIGNATURE", "COSIGNATURE", "ChainError", "Note",
     "event_leaf", "leaf_from_cj", "audit_link", "recording_link",
-    "merkle_root", "merkle_roots", "MerkleStream", "inclusion_proof", "verify_inclusion",
+    "merkle_root", "merkle_roots", "CompactRange", "inclusion_proof", "verify_inclusion",
     "consistency_proof", "verify_consistency",
     "key_id", "checkpoint_text", "sign_note", "add_signature", "cosign",
     "split_note", "parse_checkpoint", "parse_note", "signed_by", "verify_note",
@@ -87,52 +87,68 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
-class MerkleStream:
-    """MTH(leaves[0:size]) for chosen sizes, over leaves appended left to right.
-
-    The stack holds the roots of the perfect subtrees that make up the leaves seen so far
-    (one per set bit of the count, largest first); folding it from the right is the MTH.
-    One pass serves every size, and the leaves may arrive in pieces.
+class CompactRange:
+    """The leaves [begin, end) as the roots of the fewest aligned perfect subtrees covering
+    them, left to right (a "compact range"). Leaves append on the right, a range joins the
+    range just after it, and for begin = 0 folding the roots from the right gives the MTH:
+    so one pass yields the root at every size, and ranges hashed apart combine in O(log n).
     """
 
-    def __init__(self, sizes: Iterable[int]) -> None:
-        wanted = set(sizes)
-        if any(size < 0 for size in wanted):
-            raise ChainError("sizes must not be negative")
-        self.roots: dict[int, bytes] = {0: EMPTY_ROOT} if 0 in wanted else {}
-        self._count = 0
-        self._targets = sorted((size for size in wanted if size > 0), reverse=True)
-        self._stack: list[bytes] = []
+    def __init__(self, begin: int = 0) -> None:
+        self.begin = self.end = begin
+        self.nodes: list[tuple[int, bytes]] = []  # (leaf count, subtree root)
 
-    def extend(self, leaves: Iterable[bytes]) -> None:
-        sha256 = hashlib.sha256  # _node inlined: this loop hashes once per leaf
-        stack, targets, count = self._stack, self._targets, self._count
-        for node in leaves:
-            if not targets:
-                break  # no root wanted beyond this point
-            count += 1
-            merges = count
-            while not merges & 1:
-                node = sha256(b"\x01" + stack.pop() + node).digest()
-                merges >>= 1
-            stack.append(node)
-            if count == targets[-1]:
-                targets.pop()
-                root = stack[-1]
-                for left in reversed(stack[:-1]):
-                    root = _node(left, root)
-                self.roots[count] = root
-        self._count = count
+    def _push(self, size: int, node: bytes) -> None:
+        nodes = self.nodes
+        self.end += size
+        # Siblings of equal size merge when the parent is aligned: it starts at a multiple
+        # of its own size, as every subtree of RFC 6962's tree does.
+        while nodes and nodes[-1][0] == size and (self.end - 2 * size) % (2 * size) == 0:
+            node = hashlib.sha256(b"\x01" + nodes.pop()[1] + node).digest()
+            size *= 2
+        nodes.append((size, node))
+
+    def append(self, leaf: bytes) -> None:
+        self._push(1, leaf)
+
+    def join(self, right: CompactRange) -> CompactRange:
+        """This range followed by `right`, which must begin where this one ends."""
+        if right.begin != self.end:
+            raise ChainError(f"a range beginning at {right.begin} cannot follow one ending at {self.end}")
+        joined = self.copy()
+        for size, node in right.nodes:
+            joined._push(size, node)
+        return joined
+
+    def copy(self) -> CompactRange:
+        other = CompactRange(self.begin)
+        other.end, other.nodes = self.end, list(self.nodes)
+        return other
+
+    def root(self) -> bytes:
+        """MTH(leaves[0:end]); the range must begin at 0."""
+        if self.begin != 0:
+            raise ChainError("only a range from the first leaf has a tree root")
+        if not self.nodes:
+            return EMPTY_ROOT
+        root = self.nodes[-1][1]
+        for _, left in reversed(self.nodes[:-1]):
+            root = _node(left, root)
+        return root
 
 
 def merkle_roots(leaves: Sequence[bytes], sizes: Iterable[int]) -> dict[int, bytes]:
     """MTH(leaves[0:size]) for every size, in one pass over the leaves."""
-    wanted = list(sizes)
-    if any(size > len(leaves) for size in wanted):
+    wanted = set(sizes)
+    if any(not 0 <= size <= len(leaves) for size in wanted):
         raise ChainError(f"sizes must lie in 0..{len(leaves)}")
-    stream = MerkleStream(wanted)
-    stream.extend(leaves)
-    return stream.roots
+    tree = CompactRange()
+    roots = {0: EMPTY_ROOT} if 0 in wanted else {}
+    for leaf in leaves[:max(wanted, default=0)]:
+        tree.append(leaf)
+        if tree.end in wanted:
+            roots[tree.end] = tree.root()
+    return roots
 
 
 def merkle_root(leaves: Sequence[bytes]) -> bytes:

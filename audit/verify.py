@@ -185,9 +185,13 @@ def _fast_row(line: bytes, n: int, prev_link: bytes, prev_ts: str) -> tuple[dict
 
 @dataclass
 class _Chunk:
+    """What a chunk of rows tells the verifier; small, since workers pickle it back."""
+
+    tree: chain.CompactRange  # the chunk's leaves, hashed into perfect subtrees
+    count: int = 0
     failure: tuple[str, int] | None = None
-    leaves: list[bytes] = field(default_factory=list)
-    links: list[bytes] = field(default_factory=list)
+    snapshots: dict[int, chain.CompactRange] = field(default_factory=dict)  # at wanted sizes
+    links: dict[int, bytes] = field(default_factory=dict)  # at wanted sizes
     tracked: list[tuple[int, str, Any]] = field(default_factory=list)  # deadlines, rotations
 
 
@@ -200,10 +204,13 @@ def _after(first: int, prev_line: bytes) -> tuple[bytes, str]:
     return (bytes.fromhex(row["link"]), row["ts"]) if row else (chain.ZERO, "")
 
 
-def _check_chunk(job: tuple[int, bytes, bytes]) -> _Chunk:
+_Job = tuple[int, bytes, bytes, frozenset[int]]  # first row index, the row before, rows, sizes
+
+
+def _check_chunk(job: _Job) -> _Chunk:
     """Check consecutive rows; `first` is the 0-based index of the chunk's first row."""
-    first, prev_line, blob = job
-    out = _Chunk()
+    first, prev_line, blob, sizes = job
+    out = _Chunk(chain.CompactRange(first))
     prev_link, prev_ts = _after(first, prev_line)
     lines = blob.split(b"\n")
     unterminated = lines.pop()  # b"" when the chunk ends in 0x0A, as every row must
@@ -217,16 +224,18 @@ def _check_chunk(job: tuple[int, bytes, bytes]) -> _Chunk:
                 return out
         row, leaf, prev_link = checked
         prev_ts = row["ts"]
-        out.leaves.append(leaf)
-        out.links.append(prev_link)
+        out.tree.append(leaf)
+        if n in sizes:
+            out.snapshots[n], out.links[n] = out.tree.copy(), prev_link
         if row["kind"] in (_DEADLINE, _ROTATION):
             out.tracked.append((n, row["kind"], row["payload"]))
+    out.count = len(lines)
     if unterminated:
         out.failure = ("ROW_INVALID", first + len(lines) + 1)
     return out
 
 
-def _jobs(blob: bytes, pieces: int) -> list[tuple[int, bytes, bytes]]:
+def _jobs(blob: bytes, pieces: int, sizes: frozenset[int]) -> list[_Job]:
     """Split at row boundaries into about `pieces` chunks, each with the row before it."""
     bounds = [0]
     for i in range(1, pieces):
@@ -237,60 +246,62 @@ def _jobs(blob: bytes, pieces: int) -> list[tuple[int, bytes, bytes]]:
             bounds.append(cut + 1)
     if bounds[-1] < len(blob):
         bounds.append(len(blob))
-    jobs, first = [], 0
+    jobs: list[_Job] = []
+    first = 0
     for start, end in zip(bounds, bounds[1:]):
         prev = blob[blob.rfind(b"\n", 0, start - 1) + 1:start - 1] if start else b""
-        jobs.append((first, prev, blob[start:end]))
-        first += blob.count(b"\n", start, end)
+        jobs.append((first, prev, blob[start:end], sizes))
+        if end < len(blob):  # counting rows costs a pass over the bytes: not for the last
+            first += blob.count(b"\n", start, end)
     return jobs
 
 
 @dataclass
 class Rows:
-    leaves: list[bytes]
-    links: list[bytes]
+    size: int
+    roots: dict[int, bytes]  # MTH at each wanted size the rows reach
+    links: dict[int, bytes]  # link at each wanted size the rows reach
     tracked: list[tuple[int, str, Any]]
-    roots: dict[int, bytes]  # MTH at each requested size that the rows reach
 
 
-def _gather(chunks: Iterable[_Chunk]) -> Rows:
-    rows = Rows([], [], [], {})
+def _gather(chunks: Iterable[_Chunk], sizes: frozenset[int]) -> Rows:
+    rows = Rows(0, {}, {}, [])
+    if 0 in sizes:
+        rows.roots[0], rows.links[0] = chain.EMPTY_ROOT, chain.ZERO
+    prefix = chain.CompactRange()  # rows 1..size so far
     for chunk in chunks:
         if chunk.failure:
             raise Failure(*chunk.failure)
-        rows.leaves += chunk.leaves
-        rows.links += chunk.links
+        for size, snapshot in chunk.snapshots.items():
+            rows.roots[size] = prefix.join(snapshot).root()
+        prefix = prefix.join(chunk.tree)
+        rows.size += chunk.count
+        rows.links.update(chunk.links)
         rows.tracked += chunk.tracked
     return rows
 
 
 def check_rows(blob: bytes, sizes: Iterable[int] = (), workers: int | None = None,
                pieces: int | None = None) -> Rows:
-    """Step 1 of §6 over the bytes of audit.jsonl, with the Merkle roots at `sizes`;
-    raises Failure at the first bad row.
+    """Step 1 of §6 over the bytes of audit.jsonl, with the Merkle root and the link at each
+    of `sizes`; raises Failure at the first bad row.
 
     The blob is cut into `pieces` chunks (one per worker); this process checks the first
-    while a pool of `workers` − 1 checks the rest, so only their results are pickled, and
-    it hashes its own leaves into the tree while it waits for theirs.
+    while a pool of `workers` − 1 checks the rest. Each chunk hashes its own part of the
+    tree, so only a few subtree roots travel back.
     """
     if workers is None:
         workers = (os.cpu_count() or 1) if len(blob) >= _PARALLEL_MIN_BYTES else 1
-    jobs = _jobs(blob, pieces or workers)
-    tree = chain.MerkleStream(sizes)
+    wanted = frozenset(sizes)
+    jobs = _jobs(blob, pieces or workers, wanted)
     if workers == 1 or len(jobs) < 2:
-        rows = _gather(map(_check_chunk, jobs))
-        tree.extend(rows.leaves)
-    else:
-        with multiprocessing.Pool(min(workers, len(jobs)) - 1) as pool:
-            pending = pool.map_async(_check_chunk, jobs[1:])
-            mine = _check_chunk(jobs[0])
-            if mine.failure is not None:
-                raise Failure(*mine.failure)  # before any failure of a later chunk
-            tree.extend(mine.leaves)
-            rows = _gather([mine, *pending.get()])
-        tree.extend(rows.leaves[len(mine.leaves):])
-    rows.roots = tree.roots
-    return rows
+        return _gather(map(_check_chunk, jobs), wanted)
+    with multiprocessing.Pool(min(workers, len(jobs)) - 1) as pool:
+        pending = pool.map_async(_check_chunk, jobs[1:])
+        mine = _check_chunk(jobs[0])
+        if mine.failure is not None:
+            raise Failure(*mine.failure)  # before any failure of a later chunk
+        return _gather([mine, *pending.get()], wanted)
 
 
 # --- checkpoints ------------------------------------------------------------------------
@@ -383,11 +394,11 @@ def _check_note(note: NoteFile, trust: Trust, rows: Rows, rotations: list[tuple[
     cp_origin, size, root, link = note.checkpoint
     if cp_origin != origin or note.file != export_format.checkpoint_file_name(size, root):
         raise Failure("CHECKPOINT_FORMAT", seq)
-    if size > len(rows.leaves):
+    if size > rows.size:
         raise Failure("CHECKPOINT_BEYOND", seq)
     if rows.roots[size] != root:
         raise Failure("CHECKPOINT_ROOT", seq)
-    if link != (rows.links[size - 1] if size else chain.ZERO):
+    if link != rows.links[size]:
         raise Failure("CHECKPOINT_LINK", seq)
     supervisor_times: list[int] = []
     for cosigner in trust.cosigners:
@@ -442,7 +453,7 @@ def verify_export(directory: Path, trust: Trust, workers: int | None = None) -> 
     cosigned = check_checkpoints(notes, trust, rows)
     if trust.supervisor is not None:
         check_deadlines(rows, cosigned)
-    return len(rows.leaves)
+    return rows.size
 
 
 # --- command line -----------------------------------------------------------------------

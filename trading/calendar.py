@@ -143,6 +143,11 @@ class WorkCalendar:
         return day
 
 
+def package_last_year() -> int:
+    """The last year the holiday package knows (its data ends with a year's notice)."""
+    return max(day.year for day in chinese_calendar.holidays)
+
+
 def add_days(start: date, n: int) -> date:
     """N calendar days after `start` end on start + N (Art. 201: the start day is not
     counted). Plain arithmetic: shifting past holidays is `latest_day`'s job."""

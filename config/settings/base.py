@@ -198,6 +198,8 @@ LOGGING = {
 NOTIFICATION_BACKENDS = env.list("NOTIFICATION_BACKENDS", default=["accounts.notifications.email_backend"])
 # Whether a deadline may fall on a non-working day (RULES.md §8: default no).
 TRADING_DEADLINE_ON_NON_WORKING_DAY = env.bool("TRADING_DEADLINE_ON_NON_WORKING_DAY", default=False)
+# Tests only: treat years after the holiday package's last as ordinary weeks, up to this year.
+TRADING_PROVISIONAL_CALENDAR_UNTIL = 0
 # Largest document upload and the types accepted.
 TRADING_DOCUMENT_MAX_BYTES = env.int("TRADING_DOCUMENT_MAX_BYTES", default=50 * 1024 * 1024)
 TRADING_DOCUMENT_TYPES = env.list("TRADING_DOCUMENT_TYPES", default=["pdf", "zip", "docx", "xlsx", "dwg", "ofd"])

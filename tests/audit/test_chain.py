@@ -373,6 +373,28 @@ def test_stack_root_equals_recursive_root(n: int) -> None:
     assert chain.merkle_root(_leaves(n)) == _reference_root(_leaves(n))
 
 
+@given(st.integers(0, 70), st.lists(st.integers(0, 70), max_size=4))
+def test_compact_ranges_join_at_any_split(n: int, cuts: list[int]) -> None:
+    leaves = _leaves(n)
+    bounds = sorted({0, n, *(c for c in cuts if c <= n)})
+    joined = chain.CompactRange()
+    for begin, end in zip(bounds, bounds[1:]):
+        part = chain.CompactRange(begin)
+        for leaf in leaves[begin:end]:
+            part.append(leaf)
+        joined = joined.join(part)
+    assert joined.root() == _reference_root(leaves)
+
+
+def test_compact_ranges_join_only_side_by_side() -> None:
+    left, right = chain.CompactRange(), chain.CompactRange(2)
+    left.append(bytes(32))
+    with pytest.raises(chain.ChainError):
+        left.join(right)
+    with pytest.raises(chain.ChainError):
+        right.root()
+
+
 @given(st.data())
 def test_inclusion_proofs_verify(data: st.DataObject) -> None:
     size = data.draw(st.integers(1, 70))

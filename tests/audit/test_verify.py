@@ -358,17 +358,24 @@ def test_a_flipped_byte_is_found_at_its_row(position: int, mask: int, pieces: in
     assert failure is not None and failure[1] == seq
 
 
-def test_untampered_rows_pass_in_any_number_of_pieces() -> None:
-    for pieces in range(1, 8):
-        rows = verify.check_rows(BLOB, workers=1, pieces=pieces)
-        assert [leaf.hex() for leaf in rows.leaves] == [r["leaf"] for r in ROWS]
-        assert [seq for seq, _, _ in rows.tracked] == [DEADLINE_SEQ]
+ALL_SIZES = range(len(ROWS) + 1)
+EXPECTED_ROOTS = chain.merkle_roots([bytes.fromhex(r["leaf"]) for r in ROWS], ALL_SIZES)
+
+
+@pytest.mark.parametrize("pieces", range(1, 8))
+def test_untampered_rows_pass_in_any_number_of_pieces(pieces: int) -> None:
+    rows = verify.check_rows(BLOB, ALL_SIZES, workers=1, pieces=pieces)
+    assert rows.size == len(ROWS)
+    assert rows.roots == EXPECTED_ROOTS
+    assert rows.links == {0: chain.ZERO, **{r["seq"]: bytes.fromhex(r["link"]) for r in ROWS}}
+    assert [seq for seq, _, _ in rows.tracked] == [DEADLINE_SEQ]
 
 
 def test_worker_processes_find_the_same_failure() -> None:
     tampered = BLOB.replace(b'"n":25', b'"n":52')
     assert _first_failure(tampered, workers=2, pieces=3) == ("LEAF_MISMATCH", 25)
-    assert len(verify.check_rows(BLOB, workers=2, pieces=3).leaves) == 30
+    rows = verify.check_rows(BLOB, ALL_SIZES, workers=2, pieces=3)
+    assert (rows.size, rows.roots) == (len(ROWS), EXPECTED_ROOTS)
 
 
 FIRST = BLOB[:OFFSETS[1] - 1]  # row 1 without its 0x0A

@@ -14,7 +14,7 @@ from trading import chronograph, results, rules, services, signup
 from trading.calendar import Unit
 from trading.errors import PublicityNotOver, RuleBroken, TooManyCandidates
 from trading.models import Listing, Lot, Registration, ResultReport, RuleSetting, Status
-from trading.rule_settings import rule_setting_change
+from trading.rule_settings import RuleLoosened, rule_setting_change
 from trading.services import LotInput
 from trading.workdays import center_calendar
 
@@ -235,7 +235,7 @@ def test_center_may_tighten_but_never_loosen_a_hard_rule(name, staff):
     rule_setting_change(name=name, value=stricter, by=staff)
     assert RuleSetting.objects.get(name=name).value == stricter
     if rule.hard and looser > 0:
-        with pytest.raises(RuleBroken):
+        with pytest.raises(RuleLoosened):
             rule_setting_change(name=name, value=looser, by=staff)
         assert RuleSetting.objects.get(name=name).value == stricter
     elif looser > 0:

@@ -1,0 +1,262 @@
+"""The listing page: one page for everyone who may see the listing, showing each reader only
+what is theirs to know. Who signed up, and how many, is secret (TL Art. 22): staff and
+supervisors see the sign-ups; a bidder sees its own; nobody else sees any trace of them,
+not even in the history."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django import forms as django_forms
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from audit import clock
+from audit.models import Event
+from trading import lifecycle, rule_values
+from trading.forms import (AdvanceForm, AnswerForm, ClarificationForm, DepositForm, DocumentForm, ObjectionForm,
+                           OptionalReasonForm, QuestionForm, ReasonForm, ReplyForm, fen_to_decimal, yuan)
+from trading.models import Candidate, Document, Listing, Lot, Objection, Registration, ResultReport, Status
+from trading.rules import Rule
+from trading.selectors import listings_visible_to, questions_public, registrations_visible_to
+from trading.services import procedure
+from trading.signup import signup_open
+from trading.views import visible_listing
+
+PUBLICITY = (Status.PUBLICIZED, Status.RESULT_PUBLICIZED)
+# Stages left by a plain staff step; the others end through their own service (results,
+# award, contract) or by the clock.
+MANUAL_STEPS = (Status.OPENING, Status.QUALIFICATION)
+# History events that would reveal sign-ups or their number to a reader without the right.
+SECRET_KINDS = ("registration.", "deposit.")
+
+EVENT_LABELS = {
+    "listing.drafted": gettext_lazy("Draft created"),
+    "listing.updated": gettext_lazy("Draft changed"),
+    "listing.document_added": gettext_lazy("Document added"),
+    "listing.submitted": gettext_lazy("Submitted for publication"),
+    "listing.returned": gettext_lazy("Returned to the agent"),
+    "listing.published": gettext_lazy("Published"),
+    "listing.advanced": gettext_lazy("Moved to the next stage"),
+    "listing.deadline": gettext_lazy("Bid deadline reached"),
+    "listing.suspended": gettext_lazy("Suspended"),
+    "listing.resumed": gettext_lazy("Resumed"),
+    "listing.failed": gettext_lazy("Failed"),
+    "listing.cancelled": gettext_lazy("Cancelled"),
+    "listing.clarified": gettext_lazy("Clarification published"),
+    "listing.question_asked": gettext_lazy("Question received"),
+    "listing.question_answered": gettext_lazy("Question answered"),
+    "listing.candidates_recorded": gettext_lazy("Candidates recorded"),
+    "listing.awarded": gettext_lazy("Awarded"),
+    "listing.contract_signed": gettext_lazy("Contract signed"),
+    "listing.overdue": gettext_lazy("Overdue"),
+    "lot.failed": gettext_lazy("Lot failed"),
+    "objection.raised": gettext_lazy("Objection raised"),
+    "objection.replied": gettext_lazy("Objection answered"),
+    "registration.created": gettext_lazy("Sign-up"),
+    "registration.withdrawn": gettext_lazy("Sign-up withdrawn"),
+    "deposit.declared": gettext_lazy("Deposit declared"),
+    "deposit.confirmed": gettext_lazy("Deposit confirmed"),
+    "deposit.refunded": gettext_lazy("Deposit refunded"),
+}
+
+
+@dataclass
+class DateRow:
+    label: str
+    when: datetime
+    rule: str = ""
+    lot: str = ""
+
+
+@dataclass
+class LotView:
+    lot: Lot
+    report: ResultReport | None
+    candidates: list[tuple[Candidate, str]]
+    registration: Registration | None = None
+    deposit_form: django_forms.Form | None = None
+    objection_form: django_forms.Form | None = None
+    can_sign_up: bool = False
+    can_record: bool = False
+
+
+@dataclass
+class HistoryRow:
+    event: Event
+    label: str
+    actor: str = ""
+
+
+def _describe(rule: Rule | None, frozen: dict[str, int]) -> str:
+    return rule_values.describe(rule, frozen) if rule is not None else ""
+
+
+def _dates(listing: Listing, lots: list[Lot], frozen: dict[str, int]) -> list[DateRow]:
+    proc = procedure(listing.kind, listing.method)
+    rows = []
+    if listing.published_at:
+        rows.append(DateRow(_("Published"), listing.published_at))
+    if listing.signup_opens_at:
+        rows.append(DateRow(_("Sign-up opens"), listing.signup_opens_at))
+    if listing.signup_closes_at:
+        rows.append(DateRow(_("Sign-up closes"), listing.signup_closes_at, _describe(proc.signup_window, frozen)))
+    rows.append(DateRow(_("Bid deadline (opening time)"), listing.deadline, _describe(proc.bidding_period, frozen)))
+    if listing.bidding_ends_at:
+        rows.append(DateRow(_("Bidding period ends"), listing.bidding_ends_at,
+                            _describe(proc.extras[0] if proc.extras else None, frozen)))
+    for lot in lots:
+        report = getattr(lot, "report", None)
+        if report is None:
+            continue
+        for label, when, rule in (
+                (_("Publicity of the candidates ends"), report.publicity_ends_at, proc.publicity),
+                (_("Awarded"), report.awarded_at, None),
+                (_("Contract due"), report.contract_due_at, proc.contract),
+                (_("Contract signed"), report.contract_signed_at, None)):
+            if when:
+                rows.append(DateRow(label, when, _describe(rule, frozen), lot.code if len(lots) > 1 else ""))
+    return rows
+
+
+def _history(user: Any, listing: Listing, lots: list[Lot]) -> list[HistoryRow]:
+    objects = {f"listing:{listing.code}"} | {f"listing:{lot.code}" for lot in lots}
+    events = Event.objects.filter(object__in=objects).order_by("seq")
+    sees_all = user.has_perm("trading.view_registrations") or user.has_perm("audit.browse")
+    if not sees_all:
+        secret = Q()
+        for prefix in SECRET_KINDS:
+            secret |= Q(kind__startswith=prefix)
+        events = events.exclude(secret)
+    events_list = list(events)
+    names: dict[str, str] = {}
+    if sees_all:
+        ids = {e.actor.split(":", 1)[1] for e in events_list if e.actor.startswith("user:")}
+        names = {f"user:{u.pk}": u.display_name for u in User.objects.filter(pk__in=ids)}
+    return [HistoryRow(e, str(EVENT_LABELS.get(e.kind, e.kind)),
+                       names.get(e.actor, _("the platform") if e.actor == "system" else e.actor) if sees_all else "")
+            for e in events_list]
+
+
+def detail_context(request: HttpRequest, listing: Listing, bound: dict[str, django_forms.Form]) -> dict[str, Any]:
+    user = request.user
+    has = user.has_perm
+    now = clock.now()
+    status = Status(listing.status)
+    frozen = listing.rules_in_force or rule_values.snapshot()
+    proc = procedure(listing.kind, listing.method)
+    lots = list(listing.lots.select_related("report").prefetch_related(
+        Prefetch("candidates", queryset=Candidate.objects.select_related("organisation"))))
+    registrations = list(registrations_visible_to(user, listing))
+    sees_registrations = has("trading.view_registrations")
+    is_bidder = user.is_authenticated and user.role == User.Role.BIDDER
+    own = {r.lot_id: r for r in registrations} if is_bidder else {}
+    can_sign_up = has("trading.sign_up") and signup_open(listing, now)
+    can_record = has("trading.record_result") and status in (Status.EVALUATION, Status.DRAW, Status.RESULT)
+
+    lot_views = []
+    for lot in lots:
+        report = getattr(lot, "report", None)
+        registration = own.get(lot.pk)
+        view = LotView(lot=lot, report=report,
+                       candidates=[(c, yuan(c.price_fen)) for c in lot.candidates.all()] if report else [],
+                       registration=registration,
+                       can_sign_up=can_sign_up and registration is None and lot.status == Lot.LotStatus.ACTIVE,
+                       can_record=can_record and report is None and lot.status == Lot.LotStatus.ACTIVE)
+        active = registration is not None and registration.status != Registration.RegistrationStatus.WITHDRAWN
+        if active and status in lifecycle.SIGN_UP_OPEN and now < listing.deadline:
+            view.deposit_form = bound.get(f"deposit:{registration.pk}") or DepositForm(
+                prefix=f"deposit{registration.pk}",
+                initial={"amount_fen": fen_to_decimal(lot.deposit_fen)} if lot.deposit_fen else None)
+        if (active and report is not None and status in PUBLICITY
+                and (report.publicity_ends_at is None or now < report.publicity_ends_at)):
+            view.objection_form = bound.get(f"objection:{lot.pk}") or ObjectionForm(prefix=f"objection{lot.pk}")
+        lot_views.append(view)
+
+    objections: list[tuple[Objection, django_forms.Form | None]] = []
+    can_reply = has("trading.reply_objection", listing)
+    if can_reply or is_bidder:
+        query = Objection.objects.filter(lot__listing=listing).select_related("lot", "raised_by").order_by("raised_at")
+        if not can_reply:
+            query = query.filter(raised_by_id=user.organisation_id)
+        objections = [(o, (bound.get(f"reply:{o.pk}") or ReplyForm(prefix=f"reply{o.pk}"))
+                       if can_reply and o.replied_at is None else None) for o in query]
+
+    can_answer = has("trading.answer_question", listing)
+    unanswered = []
+    if can_answer:
+        unanswered = [(q, bound.get(f"answer:{q.pk}") or AnswerForm(prefix=f"answer{q.pk}"))
+                      for q in listing.questions.filter(answer="").only("text", "asked_at")]
+
+    manage = has("trading.manage_listing")
+    is_draft_owner = status == Status.DRAFT and has("trading.edit_listing", listing)
+    can = {
+        "edit": is_draft_owner,
+        "upload": (has("trading.edit_listing", listing) or manage)
+        and status not in (Status.ARCHIVED, Status.CANCELLED, Status.FAILED),
+        "clarify": has("trading.clarify_listing", listing) and status in lifecycle.SIGN_UP_OPEN,
+        "ask": has("trading.ask_question") and status in lifecycle.SIGN_UP_OPEN,
+        "publish": has("trading.publish_listing") and status == Status.SUBMITTED,
+        "suspend": manage and status in lifecycle.SUSPENDABLE,
+        "resume": manage and status == Status.SUSPENDED,
+        "fail": manage and status in lifecycle.FAILABLE,
+        "cancel": (manage or is_draft_owner) and status in lifecycle.CANCELLABLE,
+        "advance": manage and status in MANUAL_STEPS,
+        "archive": manage and status == Status.CONTRACT_SIGNED,
+        "award": has("trading.record_result") and status in PUBLICITY,
+        "contract": has("trading.record_result") and status in (Status.AWARDED, Status.RESULT),
+        "confirm_deposit": has("trading.confirm_deposit"),
+        "history": has("trading.view_history", listing),
+    }
+    next_step = lifecycle.next_stage(listing.kind, listing.method, status) if can["advance"] else None
+
+    def form(key: str, form_class: type[django_forms.Form], **kwargs: Any) -> django_forms.Form:
+        return bound.get(key) or form_class(**kwargs)
+
+    return {
+        "listing": listing, "status": status, "lots": lot_views, "multi_lot": len(lots) > 1,
+        "budget": yuan(listing.budget_fen), "dates": _dates(listing, lots, frozen),
+        "documents": listing.documents.all(), "clarifications": listing.clarifications.all(),
+        "questions": questions_public(listing), "unanswered": unanswered, "objections": objections,
+        "objection_reply_rule": _describe(proc.objection_reply, frozen),
+        "refund_rule": _describe(proc.deposit_refund, frozen),
+        "registrations": [(r, yuan(r.deposit.amount_fen) if hasattr(r, "deposit") else "") for r in registrations]
+        if sees_registrations else [],
+        "sees_registrations": sees_registrations, "is_bidder": is_bidder,
+        "not_verified": is_bidder and not has("trading.sign_up") and status in lifecycle.SIGN_UP_OPEN,
+        "can": can, "next_step": Status(next_step).label if next_step else "",
+        "history": _history(user, listing, lots) if can["history"] else [],
+        "document_form": form("document", DocumentForm),
+        "clarification_form": form("clarification", ClarificationForm),
+        "question_form": form("question", QuestionForm),
+        "return_form": form("return", ReasonForm, prefix="return"),
+        "suspend_form": form("suspend", ReasonForm, prefix="suspend"),
+        "resume_form": form("resume", OptionalReasonForm, prefix="resume"),
+        "fail_form": form("fail", ReasonForm, prefix="fail"),
+        "cancel_form": form("cancel", ReasonForm, prefix="cancel"),
+        "advance_form": AdvanceForm(initial={"to": next_step}) if next_step else None,
+    }
+
+
+def render_detail(request: HttpRequest, listing: Listing, bound: dict[str, django_forms.Form] | None = None,
+                  status: int = 200) -> HttpResponse:
+    return render(request, "trading/listing_detail.html", detail_context(request, listing, bound or {}),
+                  status=status)
+
+
+def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_detail(request, visible_listing(request, pk))
+
+
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    # Downloads need no sign-up and are not recorded per reader (EB: downloaders stay secret).
+    document = get_object_or_404(Document, pk=pk, listing__in=listings_visible_to(request.user))
+    return FileResponse(document.file.open("rb"), as_attachment=True,
+                        filename=os.path.basename(document.file.name))
