@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views
+from accounts import views, views_inbox
 
 app_name = "accounts"
 
@@ -24,5 +24,6 @@ urlpatterns = [
     path("staff/registrations/", views.verification_queue, name="verification_queue"),
     path("staff/registrations/<int:pk>/decide/", views.registration_decide, name="registration_decide"),
     path("staff/accounts/", views.account_list, name="account_list"),
+    path("inbox/", views_inbox.inbox_page, name="inbox"),
     path("staff/accounts/<int:pk>/active/", views.account_set_active, name="account_set_active"),
 ]

@@ -23,7 +23,7 @@ from audit.models import Event
 from trading import lifecycle, rule_values
 from trading.forms import (AdvanceForm, AnswerForm, ClarificationForm, DepositForm, DocumentForm, ObjectionForm,
                            OptionalReasonForm, QuestionForm, ReasonForm, ReplyForm, fen_to_decimal, yuan)
-from trading.models import Candidate, Document, Listing, Lot, Objection, Registration, ResultReport, Status
+from trading.models import Candidate, Deposit, Document, Listing, Lot, Objection, Registration, ResultReport, Status
 from trading.rules import Rule
 from trading.selectors import listings_visible_to, questions_public, registrations_visible_to
 from trading.services import procedure
@@ -79,9 +79,14 @@ class DateRow:
 @dataclass
 class LotView:
     lot: Lot
+    budget: str
+    deposit: str
     report: ResultReport | None
     candidates: list[tuple[Candidate, str]]
     registration: Registration | None = None
+    own_deposit: Deposit | None = None
+    own_deposit_yuan: str = ""
+    can_withdraw: bool = False
     deposit_form: django_forms.Form | None = None
     objection_form: django_forms.Form | None = None
     can_sign_up: bool = False
@@ -93,6 +98,14 @@ class HistoryRow:
     event: Event
     label: str
     actor: str = ""
+
+
+REASON_LABELS = {
+    Status.FAILED: gettext_lazy("Reason for failure"),
+    Status.CANCELLED: gettext_lazy("Reason for cancellation"),
+    Status.SUSPENDED: gettext_lazy("Reason for suspension"),
+    Status.DRAFT: gettext_lazy("Returned by the center"),
+}
 
 
 def _describe(rule: Rule | None, frozen: dict[str, int]) -> str:
@@ -165,12 +178,15 @@ def detail_context(request: HttpRequest, listing: Listing, bound: dict[str, djan
     for lot in lots:
         report = getattr(lot, "report", None)
         registration = own.get(lot.pk)
-        view = LotView(lot=lot, report=report,
+        deposit = getattr(registration, "deposit", None) if registration else None
+        view = LotView(lot=lot, budget=yuan(lot.budget_fen), deposit=yuan(lot.deposit_fen), report=report,
                        candidates=[(c, yuan(c.price_fen)) for c in lot.candidates.all()] if report else [],
-                       registration=registration,
+                       registration=registration, own_deposit=deposit,
+                       own_deposit_yuan=yuan(deposit.amount_fen) if deposit else "",
                        can_sign_up=can_sign_up and registration is None and lot.status == Lot.LotStatus.ACTIVE,
                        can_record=can_record and report is None and lot.status == Lot.LotStatus.ACTIVE)
         active = registration is not None and registration.status != Registration.RegistrationStatus.WITHDRAWN
+        view.can_withdraw = active and signup_open(listing, now)
         if active and status in lifecycle.SIGN_UP_OPEN and now < listing.deadline:
             view.deposit_form = bound.get(f"deposit:{registration.pk}") or DepositForm(
                 prefix=f"deposit{registration.pk}",
@@ -221,7 +237,8 @@ def detail_context(request: HttpRequest, listing: Listing, bound: dict[str, djan
         return bound.get(key) or form_class(**kwargs)
 
     return {
-        "listing": listing, "status": status, "lots": lot_views, "multi_lot": len(lots) > 1,
+        "listing": listing, "status": status,
+        "reason_label": REASON_LABELS.get(status, "") if listing.status_reason else "", "lots": lot_views, "multi_lot": len(lots) > 1,
         "budget": yuan(listing.budget_fen), "dates": _dates(listing, lots, frozen),
         "documents": listing.documents.all(), "clarifications": listing.clarifications.all(),
         "questions": questions_public(listing), "unanswered": unanswered, "objections": objections,

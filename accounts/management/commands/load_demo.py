@@ -4,6 +4,7 @@ four weeks ago to now, so the history and the full-process record are real."""
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts import services
@@ -12,6 +13,8 @@ from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from accounts.models import Organisation, User
 from audit import clock
 from audit.services import checkpoint_issue
+from trading import demo as trading_demo
+from trading.models import Listing
 
 
 def demo_credit_code(first17: str) -> str:
@@ -28,6 +31,9 @@ BIDDERS = [
 ]
 
 
+TENDERERS = [("杭州市教育发展中心", "12330100MB0000001"), ("杭州市城市建设投资集团有限公司", "91330100MA2C00001")]
+
+
 class Command(BaseCommand):
     help = "Load the demo center (idempotent)."
 
@@ -35,8 +41,11 @@ class Command(BaseCommand):
         if User.objects.filter(username="staff").exists():
             self.stdout.write("Demo data already loaded; nothing to do.")
             return
+        # The demo's people have made-up addresses: their notices stay in the in-app inbox.
+        settings.NOTIFICATION_BACKENDS = []
         names = {login.role: login.name for login in DEMO_LOGINS}
-        with clock.replay(clock.now() - timedelta(days=28)) as time:
+        real_now = clock.now()
+        with clock.replay(real_now - timedelta(days=28)) as time:
             staff = services.account_create(by=None, role=User.Role.STAFF, username="staff", email="staff@demo.sunbid.cn",
                                             first_name=names[User.Role.STAFF], password=DEMO_PASSWORD)
             time.advance(timedelta(hours=2))
@@ -50,7 +59,7 @@ class Command(BaseCommand):
                                         first_name=names[role], password=DEMO_PASSWORD,
                                         organisation=agency if role == User.Role.AGENT else None)
             for index, (org_name, code17, contact, username, decision) in enumerate(BIDDERS):
-                time.advance(timedelta(days=2, hours=index))
+                time.advance(timedelta(hours=5 + index))
                 bidder = services.registration_submit(
                     organisation_name=org_name, credit_code=demo_credit_code(code17), username=username,
                     email=f"{username}@demo.sunbid.cn", first_name=contact, phone=f"1380000000{index}",
@@ -62,8 +71,19 @@ class Command(BaseCommand):
                 elif decision == "reject":
                     services.registration_reject(organisation=organisation, by=staff,
                                                  reason="营业执照副本模糊，请重新上传清晰的扫描件。")
-            time.advance(timedelta(days=1))
+            time.advance(timedelta(hours=6))
+            trading_demo.enter_provisional_years(staff)
+            tenderers = [
+                services.organisation_create(by=staff, name=name, credit_code=demo_credit_code(code17))
+                for name, code17 in TENDERERS]
+            bidders = list(User.objects.filter(role=User.Role.BIDDER, organisation__status="verified"))
+            agent = User.objects.get(username="agent")
+            trading_demo.build(staff=staff, agent=agent, bidders=bidders, tenderers=tenderers, time=time)
+            checkpoint_issue()
+            trading_demo.run_forward(until=clock.now() + timedelta(days=17), time=time)
+            trading_demo.finish_first(staff=staff, bidders=bidders, time=time)
+            trading_demo.run_forward(until=real_now, time=time)
             checkpoint_issue()
         checkpoint = checkpoint_issue()
-        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {User.objects.count()} users, "
-                                             f"{checkpoint.size} audit events, checkpoint signed."))
+        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {User.objects.count()} users, {Listing.objects.count()} "
+                                             f"listings, {checkpoint.size} audit events, checkpoint signed."))
