@@ -16,7 +16,6 @@ from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 import canonical_json
 
@@ -98,7 +97,8 @@ class CompactRange:
         self.begin = self.end = begin
         self.nodes: list[tuple[int, bytes]] = []  # (leaf count, subtree root)
 
-    def _push(self, size: int, node: bytes) -> None:
+    def append(self, node: bytes, size: int = 1) -> None:
+        """Append a leaf, or the root of an aligned perfect subtree of `size` leaves."""
         nodes = self.nodes
         self.end += size
         # Siblings of equal size merge when the parent is aligned: it starts at a multiple
@@ -108,16 +108,13 @@ class CompactRange:
             size *= 2
         nodes.append((size, node))
 
-    def append(self, leaf: bytes) -> None:
-        self._push(1, leaf)
-
     def join(self, right: CompactRange) -> CompactRange:
         """This range followed by `right`, which must begin where this one ends."""
         if right.begin != self.end:
             raise ChainError(f"a range beginning at {right.begin} cannot follow one ending at {self.end}")
         joined = self.copy()
         for size, node in right.nodes:
-            joined._push(size, node)
+            joined.append(node, size)
         return joined
 
     def copy(self) -> CompactRange:
@@ -376,7 +373,7 @@ def _signature_line(name: str, blob: bytes) -> str:
 
 
 def _public_bytes(private_key: Ed25519PrivateKey) -> bytes:
-    return private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return private_key.public_key().public_bytes_raw()
 
 
 def _check_text(text: str) -> None:

@@ -36,21 +36,52 @@ _CLAIM = "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, link, 
 _INSERT = ("INSERT INTO audit_event (seq, ts, actor, kind, object, payload, leaf, link) "
            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
 _MOVE_HEAD = "UPDATE audit_head SET link = %s, ts_us = %s WHERE id = 1"
+# PostgreSQL, when this process knows the head: one statement that moves the head only if it
+# is still what we built on (the row lock, then the WHERE re-checked on the newest version),
+# and inserts the event only if it did. Outside a transaction it commits by itself.
+_APPEND_IF_HEAD = (
+    "WITH moved AS (UPDATE audit_head SET seq = %s, link = %s, ts_us = %s "
+    "WHERE id = 1 AND seq = %s AND link = %s RETURNING seq) "
+    "INSERT INTO audit_event (seq, ts, actor, kind, object, payload, leaf, link) "
+    "SELECT %s, %s, %s, %s, %s, %s, %s, %s FROM moved")
+
+# The head after this process's last append: (seq, link hex, ts in µs). A guess only; the
+# database decides (a rolled-back or concurrent append makes it fail and we take the lock).
+_head_guess: tuple[int, str, int] | None = None
 
 
 def _epoch_us(moment: datetime) -> int:
     return (moment - EPOCH) // timedelta(microseconds=1)
 
 
-def event_append(*, kind: str, actor: str, object: str = "", payload: dict[str, Any]) -> Event:
-    """Append one event in the caller's transaction (or its own).
+def _build(seq: int, prev_link: str, prev_us: int, *, actor: str, kind: str, object: str,
+           payload_cj: bytes) -> Event:
+    ts = max(clock.now(), EPOCH + timedelta(microseconds=prev_us))  # ts never decreases
+    event = {"seq": seq, "ts": clock.format_ts(ts), "actor": actor, "kind": kind, "object": object,
+             "payload": canonical_json.loads(payload_cj)}
+    leaf = chain.event_leaf(event)
+    link = chain.audit_link(bytes.fromhex(prev_link), leaf)
+    return Event(seq=seq, ts=ts, actor=actor, kind=kind, object=object, payload=payload_cj.decode(),
+                 leaf=leaf.hex(), link=link.hex())
 
-    Locking contract: locks the head row, so call it last in a service, after the
-    service's own locks; every append in the system serialises on that row until the
-    transaction ends. The payload holds ids and hashes, never a secret (chain.md §3).
-    Three round trips and the commit: this is on every write path.
-    """
-    payload_cj = canonical_json.dumps(payload)
+
+def _values(row: Event) -> list[Any]:
+    return [row.seq, connection.ops.adapt_datetimefield_value(row.ts), row.actor, row.kind, row.object,
+            row.payload, row.leaf, row.link]
+
+
+def _append_on_guess(**fields: Any) -> Event | None:
+    guess = _head_guess
+    if guess is None or connection.vendor != "postgresql":
+        return None
+    seq, link, ts_us = guess
+    row = _build(seq + 1, link, ts_us, **fields)
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_IF_HEAD, [row.seq, row.link, _epoch_us(row.ts), seq, link, *_values(row)])
+        return row if cursor.rowcount == 1 else None
+
+
+def _append_locked(**fields: Any) -> Event:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CLAIM)
         claimed = cursor.fetchone()
@@ -58,24 +89,30 @@ def event_append(*, kind: str, actor: str, object: str = "", payload: dict[str, 
             Head.objects.get_or_create(pk=1)
             cursor.execute(_CLAIM)
             claimed = cursor.fetchone()
-        seq, prev_link, prev_us = claimed
-        ts = max(clock.now(), EPOCH + timedelta(microseconds=prev_us))  # ts never decreases
-        event = {"seq": seq, "ts": clock.format_ts(ts), "actor": actor, "kind": kind, "object": object,
-                 "payload": canonical_json.loads(payload_cj)}
-        leaf = chain.event_leaf(event)
-        link = chain.audit_link(bytes.fromhex(prev_link), leaf)
-        row = Event(seq=seq, ts=ts, actor=actor, kind=kind, object=object, payload=payload_cj.decode(),
-                    leaf=leaf.hex(), link=link.hex())
-        values = [seq, connection.ops.adapt_datetimefield_value(ts), actor, kind, object, row.payload,
-                  row.leaf, row.link]
+        row = _build(*claimed, **fields)
         if connection.vendor == "postgresql":
-            # One statement for both writes: a round trip saved on the hottest path.
-            cursor.execute(f"WITH inserted AS ({_INSERT}) {_MOVE_HEAD}", [*values, row.link, _epoch_us(ts)])
+            cursor.execute(f"WITH inserted AS ({_INSERT}) {_MOVE_HEAD}", [*_values(row), row.link, _epoch_us(row.ts)])
         else:
-            cursor.execute(_INSERT, values)
-            cursor.execute(_MOVE_HEAD, [row.link, _epoch_us(ts)])
+            cursor.execute(_INSERT, _values(row))
+            cursor.execute(_MOVE_HEAD, [row.link, _epoch_us(row.ts)])
+    return row
+
+
+def event_append(*, kind: str, actor: str, object: str = "", payload: dict[str, Any]) -> Event:
+    """Append one event in the caller's transaction (or on its own, committed at once).
+
+    Locking contract: locks the head row, so call it last in a service, after the
+    service's own locks; every append in the system serialises on that row until the
+    transaction ends. The payload holds ids and hashes, never a secret (chain.md §3).
+    This is on every write path: one statement when this process knows the head (PostgreSQL),
+    else claim the next seq and write it, three round trips and the commit.
+    """
+    global _head_guess
+    fields = {"actor": actor, "kind": kind, "object": object, "payload_cj": canonical_json.dumps(payload)}
+    row = _append_on_guess(**fields) or _append_locked(**fields)
+    _head_guess = (row.seq, row.link, _epoch_us(row.ts))
     row._state.adding = False
-    if seq % settings.AUDIT_CHECKPOINT_EVENTS == 0:
+    if row.seq % settings.AUDIT_CHECKPOINT_EVENTS == 0:
         from audit.tasks import checkpoint_due_task
 
         transaction.on_commit(checkpoint_due_task.delay)

@@ -21,7 +21,7 @@ import multiprocessing
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -71,19 +71,11 @@ def _int_token(token: str) -> int:
     return value
 
 
-def _c_encoder() -> Callable[[Any], str]:
-    """canonical_json's encoding (sorted keys, no spaces, non-ASCII as itself), built once:
-    json.dumps would build a fresh C encoder for every row."""
-    make = json.encoder.c_make_encoder
-    if make is None:  # a Python without the C accelerator
-        return json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                                allow_nan=False).encode
-    encoder = make(None, None, json.encoder.encode_basestring, None, ":", ",", True, False, False)
-    return lambda value: "".join(encoder(value, 0))
-
-
 _SCAN = json.JSONDecoder(parse_float=_reject, parse_int=_int_token, parse_constant=_reject).scan_once
-_ENCODE = _c_encoder()
+# canonical_json's encoding (sorted keys, no spaces, non-ASCII as itself) by CPython's C
+# encoder, built once: json.dumps would build a fresh one for every row.
+_ENCODER = json.encoder.c_make_encoder(None, None, json.encoder.encode_basestring, None, ":", ",",
+                                       True, False, False)
 
 
 def _ascii_row(line: bytes) -> dict[str, Any] | None:
@@ -107,7 +99,7 @@ def _ascii_row(line: bytes) -> dict[str, Any] | None:
         payload, seq = row["payload"], row["seq"]  # with eight keys, KeyError unless ours
         if type(payload) is not dict or type(seq) is not int:
             return None
-        inner = _ENCODE(payload)
+        inner = "".join(_ENCODER(payload, 0))
         if inner.count("{") + inner.count("[") >= canonical_json.MAX_DEPTH:
             return None
         encoded = (f'{{"actor":"{row["actor"]}","kind":"{row["kind"]}","leaf":"{row["leaf"]}",'
