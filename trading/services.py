@@ -262,10 +262,16 @@ def signup_close_default(listing: Listing, *, now: datetime, frozen: dict[str, i
 
 
 @transaction.atomic
-def listing_publish(*, listing: Listing, by: User) -> Listing:
-    """Staff check and publish (进场登记): the rules and calendar in force are frozen on it."""
+def listing_publish(*, listing: Listing, by: User, supervisor: User | None = None) -> Listing:
+    """Staff check and publish (进场登记): the rules and calendar in force are frozen on it.
+
+    With a supervisor, every lot gets that supervisor and the opening-key custodians are
+    the drafting agent, the publishing staff member and the supervisor (seal.md §3, 2-of-3).
+    """
     listing = _locked(listing)
     if not by.has_perm("trading.publish_listing"):
+        raise NotPermitted()
+    if supervisor is not None and supervisor.role != supervisor.Role.SUPERVISOR:
         raise NotPermitted()
     if listing.status != Status.SUBMITTED:
         raise WrongStatus(current=listing.get_status_display())
@@ -278,6 +284,9 @@ def listing_publish(*, listing: Listing, by: User) -> Listing:
     listing.calendar_version = workdays.center_calendar().version
     listing.status, listing.published_at, listing.updated_at, listing.status_reason = Status.PUBLISHED, now, now, ""
     listing.save()
+    if supervisor is not None:
+        listing.lots.update(supervisor=supervisor)
+        listing.custodians.set([listing.created_by, by, supervisor])
     _event(listing, "listing.published", by, deadline=clock.format_ts(listing.deadline),
            lots=[lot.code for lot in listing.lots.all()], calendar=listing.calendar_version)
     return listing

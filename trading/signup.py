@@ -14,7 +14,7 @@ from audit.services import actor_of, event_append
 from config.errors import NotPermitted
 from trading import lifecycle, rule_values, workdays
 from trading.errors import AlreadySignedUp, NotVerified, RuleBroken, SignUpClosed, WrongStatus
-from trading.models import Deposit, Listing, Lot, Registration
+from trading.models import Deposit, DueItem, Listing, Lot, Registration
 from trading.services import procedure
 
 if TYPE_CHECKING:
@@ -118,9 +118,12 @@ def deposits_refund_due(*, lot: Lot, keep_for: set[int], after: datetime) -> Non
         due_day = workdays.center_calendar().latest_day(
             workdays.local_date(after), rule_values.value(rule, listing.rules_in_force), rule.unit)  # type: ignore[arg-type]
     due = workdays.end_of_day(due_day)
-    (Deposit.objects.filter(registration__lot=lot, status=Deposit.DepositStatus.CONFIRMED)
-     .exclude(registration__organisation_id__in=keep_for)
-     .update(status=Deposit.DepositStatus.REFUND_DUE, refund_due_at=due))
+    changed = (Deposit.objects.filter(registration__lot=lot, status=Deposit.DepositStatus.CONFIRMED)
+               .exclude(registration__organisation_id__in=keep_for)
+               .update(status=Deposit.DepositStatus.REFUND_DUE, refund_due_at=due))
+    if changed:
+        DueItem.objects.get_or_create(listing=listing, what=f"refunds:{lot.code}", done_at=None,
+                                      defaults={"rule": rule.name, "due_at": due})
 
 
 @transaction.atomic
@@ -132,5 +135,9 @@ def deposit_refunded(*, deposit: Deposit, by: User) -> Deposit:
         raise WrongStatus(current=deposit.get_status_display())
     deposit.status, deposit.refunded_at = Deposit.DepositStatus.REFUNDED, clock.now()
     deposit.save(update_fields=["status", "refunded_at"])
+    lot = deposit.registration.lot
+    if not Deposit.objects.filter(registration__lot=lot, status=Deposit.DepositStatus.REFUND_DUE).exists():
+        DueItem.objects.filter(listing_id=lot.listing_id, what=f"refunds:{lot.code}", done_at__isnull=True).update(
+            done_at=clock.now())
     _event(deposit.registration.lot, "deposit.refunded", by, registration=deposit.registration_id)
     return deposit
