@@ -20,7 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 import canonical_json
 
 __all__ = [
-    "ZERO", "EMPTY_ROOT", "NOTE_SIGNATURE", "COSIGNATURE", "ChainError", "Note",
+    "ZERO", "EMPTY_ROOT", "NOTE_SIGNATURE", "COSIGNATURE", "AUDIT_LINK_PREFIX", "REC_LINK_PREFIX",
+    "ChainError", "Note",
     "event_leaf", "leaf_from_cj", "audit_link", "recording_link",
     "merkle_root", "merkle_roots", "CompactRange", "inclusion_proof", "verify_inclusion",
     "consistency_proof", "verify_consistency",

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.notifications import notify
 from audit import clock
 from audit.services import actor_of, event_append
+from bidroom.services import bookings_follow_deadline
 from config.errors import NotPermitted
 from config.realtime import broadcast_on_commit
 from trading import lifecycle, rule_values, rules, workdays
@@ -422,8 +423,10 @@ def clarification_publish(*, listing: Listing, by: User, text: str, affects_bids
 
 
 def _move_deadline(listing: Listing, new: datetime) -> None:
-    """The deadline and every date hanging on it move together; bookings follow (bidroom)."""
+    """The deadline and every date hanging on it move together; the room bookings follow,
+    or the amendment is refused naming the room that is taken."""
     shift = new - listing.deadline
+    bookings_follow_deadline(listing=listing, old=listing.deadline, new=new)
     listing.deadline = new
     if listing.bidding_ends_at is not None:
         listing.bidding_ends_at += shift

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from config.errors import DomainError
 from trading import results, services, signup
 from trading.forms import (AdvanceForm, AnswerForm, ClarificationForm, DepositForm, DocumentForm, ObjectionForm,
@@ -110,7 +111,8 @@ def question_answer(request: HttpRequest, pk: int) -> HttpResponse:
                                  listing__in=listings_visible_to(request.user))
     listing = question.listing
     require(request, "trading.answer_question", listing)
-    return _with_form(request, listing, f"answer:{question.pk}", AnswerForm(request.POST, prefix=f"answer{question.pk}"),
+    form = AnswerForm(request.POST, prefix=f"answer{question.pk}")
+    return _with_form(request, listing, f"answer:{question.pk}", form,
                       lambda d: services.question_answer(question=question, by=request.user, answer=d["answer"]),
                       _("Answer published to everyone, without naming who asked."))
 
@@ -262,7 +264,8 @@ def objection_reply(request: HttpRequest, pk: int) -> HttpResponse:
                                   lot__listing__in=listings_visible_to(request.user))
     listing = objection.lot.listing
     require(request, "trading.reply_objection", listing)
-    return _with_form(request, listing, f"reply:{objection.pk}", ReplyForm(request.POST, prefix=f"reply{objection.pk}"),
+    form = ReplyForm(request.POST, prefix=f"reply{objection.pk}")
+    return _with_form(request, listing, f"reply:{objection.pk}", form,
                       lambda d: results.objection_reply(objection=objection, by=request.user, reply=d["reply"]),
                       _("Reply sent to the organisation that objected."))
 
@@ -278,7 +281,7 @@ def _visible_lot(request: HttpRequest, pk: int) -> Lot:
 @require_POST
 def registration_create(request: HttpRequest, pk: int) -> HttpResponse:
     lot = _visible_lot(request, pk)
-    if request.user.role != "bidder":
+    if request.user.role != User.Role.BIDDER:  # unverified bidders hear why from the service
         raise PermissionDenied
     return _button(request, lot.listing, lambda: signup.registration_create(lot=lot, by=request.user),
                    _("Signed up for %(lot)s. Only your organisation and the center see this sign-up.")
@@ -312,6 +315,7 @@ def deposit_declare(request: HttpRequest, pk: int) -> HttpResponse:
 def objection_raise(request: HttpRequest, pk: int) -> HttpResponse:
     lot = _visible_lot(request, pk)
     require(request, "trading.raise_objection")
-    return _with_form(request, lot.listing, f"objection:{lot.pk}", ObjectionForm(request.POST, prefix=f"objection{lot.pk}"),
+    form = ObjectionForm(request.POST, prefix=f"objection{lot.pk}")
+    return _with_form(request, lot.listing, f"objection:{lot.pk}", form,
                       lambda d: results.objection_raise(lot=lot, by=request.user, text=d["text"]),
                       _("Objection sent. The reply is due within the statutory time and will reach your inbox."))

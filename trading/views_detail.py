@@ -60,8 +60,8 @@ EVENT_LABELS = {
     "lot.failed": gettext_lazy("Lot failed"),
     "objection.raised": gettext_lazy("Objection raised"),
     "objection.replied": gettext_lazy("Objection answered"),
-    "registration.created": gettext_lazy("Sign-up"),
-    "registration.withdrawn": gettext_lazy("Sign-up withdrawn"),
+    "registration.created": gettext_lazy("Bidder signed up"),
+    "registration.withdrawn": gettext_lazy("Bidder withdrew a sign-up"),
     "deposit.declared": gettext_lazy("Deposit declared"),
     "deposit.confirmed": gettext_lazy("Deposit confirmed"),
     "deposit.refunded": gettext_lazy("Deposit refunded"),
@@ -100,6 +100,10 @@ class HistoryRow:
     actor: str = ""
 
 
+# questions_public() defers listing_id, which its related manager then reads once per row.
+PUBLIC_QUESTION_FIELDS = ("listing", "text", "answer", "answered_at", "asked_at")
+BOUND_SHOWS = {"document": "upload", "clarification": "clarify", "question": "ask", "return": "publish",
+               "suspend": "suspend", "resume": "resume", "fail": "fail", "cancel": "cancel"}
 REASON_LABELS = {
     Status.FAILED: gettext_lazy("Reason for failure"),
     Status.CANCELLED: gettext_lazy("Reason for cancellation"),
@@ -186,13 +190,17 @@ def detail_context(request: HttpRequest, listing: Listing, bound: dict[str, djan
                        can_record=can_record and report is None and lot.status == Lot.LotStatus.ACTIVE)
         active = registration is not None and registration.status != Registration.RegistrationStatus.WITHDRAWN
         view.can_withdraw = active and signup_open(listing, now)
-        if active and status in lifecycle.SIGN_UP_OPEN and now < listing.deadline:
-            view.deposit_form = bound.get(f"deposit:{registration.pk}") or DepositForm(
+        if registration is not None and f"deposit:{registration.pk}" in bound:
+            view.deposit_form = bound[f"deposit:{registration.pk}"]
+        elif active and status in lifecycle.SIGN_UP_OPEN and now < listing.deadline:
+            view.deposit_form = DepositForm(
                 prefix=f"deposit{registration.pk}",
                 initial={"amount_fen": fen_to_decimal(lot.deposit_fen)} if lot.deposit_fen else None)
-        if (active and report is not None and status in PUBLICITY
+        if f"objection:{lot.pk}" in bound:
+            view.objection_form = bound[f"objection:{lot.pk}"]
+        elif (active and report is not None and status in PUBLICITY
                 and (report.publicity_ends_at is None or now < report.publicity_ends_at)):
-            view.objection_form = bound.get(f"objection:{lot.pk}") or ObjectionForm(prefix=f"objection{lot.pk}")
+            view.objection_form = ObjectionForm(prefix=f"objection{lot.pk}")
         lot_views.append(view)
 
     objections: list[tuple[Objection, django_forms.Form | None]] = []
@@ -208,10 +216,11 @@ def detail_context(request: HttpRequest, listing: Listing, bound: dict[str, djan
     unanswered = []
     if can_answer:
         unanswered = [(q, bound.get(f"answer:{q.pk}") or AnswerForm(prefix=f"answer{q.pk}"))
-                      for q in listing.questions.filter(answer="").only("text", "asked_at")]
+                      for q in listing.questions.filter(answer="").only("listing", "text", "asked_at")]
 
     manage = has("trading.manage_listing")
-    # Inspectors read the whole record anyway; the others' history leaves out the sign-ups.
+    # Inspectors read the whole record anyway; the others' history leaves out the sign-ups, and
+    # its sequence numbers, whose gaps would count them.
     sees_all = sees_registrations or has("audit.browse")
     is_draft_owner = status == Status.DRAFT and has("trading.edit_listing", listing)
     can = {
@@ -232,17 +241,21 @@ def detail_context(request: HttpRequest, listing: Listing, bound: dict[str, djan
         "confirm_deposit": has("trading.confirm_deposit"),
         "history": has("trading.view_history", listing),
     }
+    # A refused form comes back with what was typed even where the page would no longer offer it.
+    for key, flag in BOUND_SHOWS.items():
+        pass
     next_step = lifecycle.next_stage(listing.kind, listing.method, status) if can["advance"] else None
 
     def form(key: str, form_class: type[django_forms.Form], **kwargs: Any) -> django_forms.Form:
         return bound.get(key) or form_class(**kwargs)
 
     return {
-        "listing": listing, "status": status,
-        "reason_label": REASON_LABELS.get(status, "") if listing.status_reason else "", "lots": lot_views, "multi_lot": len(lots) > 1,
+        "listing": listing, "status": status, "lots": lot_views, "multi_lot": len(lots) > 1,
+        "reason_label": REASON_LABELS.get(status, "") if listing.status_reason else "",
         "budget": yuan(listing.budget_fen), "dates": _dates(listing, lots, frozen),
         "documents": listing.documents.all(), "clarifications": listing.clarifications.all(),
-        "questions": questions_public(listing), "unanswered": unanswered, "objections": objections,
+        "questions": questions_public(listing).only(*PUBLIC_QUESTION_FIELDS), "unanswered": unanswered,
+        "objections": objections,
         "objection_reply_rule": _describe(proc.objection_reply, frozen),
         "refund_rule": _describe(proc.deposit_refund, frozen),
         "registrations": [(r, yuan(r.deposit.amount_fen) if hasattr(r, "deposit") else "") for r in registrations]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from hypothesis import strategies as st
 
 import canonical_json
 from audit import chain, export_format, verify
+from tests.audit.test_chain import C1, C3, CHAIN, S3
+from tests.audit.test_chain import _note as spec_note
 
 REPO = Path(__file__).resolve().parents[2]
 ORIGIN = "sunbid:test/audit"
@@ -136,6 +139,15 @@ def test_ok_with_trusted_keys(export: Export) -> None:
     assert (rc, out, err) == (0, "OK size=12\n", "")
 
 
+def test_spec_vectors_c1_to_c3_verify(tmp_path: Path) -> None:
+    # The three events of C1 with the cosigned deadline checkpoint of C3, keys from S3/C3.
+    rows = _chained([json.loads(C1[f"event {n}"]) for n in (1, 2, 3)])
+    assert [r["link"] for r in rows] == [C1[f"link {n}"] for n in (1, 2, 3)]
+    export = _write(tmp_path, rows, [spec_note(CHAIN["C3"], "cosigned note")])
+    args = ("--trusted-pk", S3["platform public key"], "--supervisor-pk", C3["supervisor public key"])
+    assert _run(export, *args) == (0, "OK size=3\n", "")
+
+
 def test_empty_export_is_size_zero(tmp_path: Path) -> None:
     assert _run(_write(tmp_path, [], []), *TRUSTED)[:2] == (0, "OK size=0\n")
 
@@ -144,6 +156,23 @@ def test_not_an_export_exits_2(tmp_path: Path) -> None:
     rc, out, err = _run(Export(tmp_path, []), *TRUSTED)
     assert (rc, out) == (2, "")
     assert "audit.jsonl" in err
+
+
+def test_write_export_lays_out_section_6(tmp_path: Path) -> None:
+    rows = _chained(_events())
+    written = export_format.write_export(tmp_path, iter(rows), [_note(rows, 4)], [], [])
+    assert written == 12
+    assert (tmp_path / "audit.jsonl").read_bytes() == b"".join(canonical_json.dumps(r) + b"\n" for r in rows)
+    root8 = chain.merkle_root([bytes.fromhex(r["leaf"]) for r in rows[:4]]).hex()[:8]
+    assert [p.name for p in (tmp_path / "checkpoints").iterdir()] == [f"4-{root8}.note"]
+
+
+def test_keys_json_with_a_wrong_kid_exits_2(export: Export) -> None:
+    keys = export.path / export_format.KEYS_FILE
+    keys.write_text(keys.read_text().replace(chain.key_id(ORIGIN, _pk(PLATFORM), 1).hex(), "00000000"))
+    rc, out, err = _run(export)
+    assert (rc, out) == (2, "")
+    assert "kid 00000000" in err
 
 
 def test_import_pulls_in_no_django() -> None:

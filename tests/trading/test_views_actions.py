@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import Message
 from audit import clock
-from tests.trading.test_views_support import (ROLES, _media, at_stage, bidder, draft_listing, login,  # noqa: F401
+from tests.trading.test_views_support import (ROLES, _media, at_stage, bidder, draft_listing,  # noqa: F401
                                               published_listing, publicized, report_file, sign_up)
 from trading import services, signup
 from trading.models import (Candidate, Clarification, Deposit, Document, Listing, Objection, Question, Registration,
@@ -139,7 +139,7 @@ def test_a_blank_answer_is_refused_in_chinese(client, make_user):
     client.force_login(agent)
     response = client.post(url("question_answer", question), {f"answer{question.pk}-answer": ""},
                            HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert response.status_code == 200 and "这个字段是必填项" in response.content.decode()
+    assert response.status_code == 200 and "该字段是必填项" in response.content.decode()
 
 
 @pytest.mark.parametrize("role,expected", [("bidder", 302), ("agent", 403), ("staff", 403), ("expert", 403)])
@@ -185,7 +185,7 @@ def test_the_agent_cancels_its_own_draft_but_not_a_published_listing(client, mak
     assert own_draft.status == Status.CANCELLED and live.status == Status.PUBLISHED
 
 
-@pytest.mark.parametrize("language,needle", [("zh-hans", "这个字段是必填项"), ("en", "This field is required")])
+@pytest.mark.parametrize("language,needle", [("zh-hans", "该字段是必填项"), ("en", "This field is required")])
 def test_suspending_needs_a_reason(client, make_user, language, needle):
     listing = published_listing(make_user("agent"))
     client.force_login(make_user("staff"))

@@ -96,7 +96,7 @@ def test_a_day_without_its_notice_is_refused(client, make_user):
     client.force_login(make_user("staff"))
     response = client.post(reverse("trading:calendar"), {"which": "day", "day-day": "2027-01-01", "day-working": "0",
                                                          "day-notice": ""}, HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert response.status_code == 200 and "这个字段是必填项" in response.content.decode()
+    assert response.status_code == 200 and "该字段是必填项" in response.content.decode()
     assert 'value="2027-01-01"' in response.content.decode()
     assert not CalendarDay.objects.exists()
 
