@@ -296,3 +296,15 @@ class DueItem(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["listing", "what"], condition=Q(done_at__isnull=True),
                                                name="due_item_open_once")]
+
+
+class Release(models.Model):
+    """An OCDS 1.1 release, made at each state change of a published listing and kept as it was."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="releases")
+    release_id = models.CharField(max_length=64, unique=True)
+    date = models.DateTimeField(db_index=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["date", "pk"]

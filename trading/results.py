@@ -19,7 +19,7 @@ from accounts.notifications import notify
 from audit import clock
 from audit.services import actor_of, event_append
 from config.errors import NotPermitted
-from trading import rule_values, workdays
+from trading import ocds, rule_values, workdays
 from trading.errors import ObjectionPending, PublicityNotOver, ReasonRequired, TooManyCandidates, WrongStatus
 from trading.models import Candidate, DueItem, Listing, Lot, Objection, Registration, ResultReport, Status
 from trading.services import listing_advance, procedure
@@ -36,8 +36,9 @@ class Ranked:
 
 
 def _event(listing: Listing, event_kind: str, by: User | None, **payload: object) -> None:
-    event_append(kind=event_kind, actor=actor_of(by), object=f"listing:{listing.code}",
-                 payload={"listing": listing.code, **payload})
+    event = event_append(kind=event_kind, actor=actor_of(by), object=f"listing:{listing.code}",
+                         payload={"listing": listing.code, **payload})
+    ocds.release_record(listing, event_kind=event_kind, seq=event.seq)
 
 
 def _period_end(listing: Listing, rule: Rule, start: datetime, *, minimum: bool) -> datetime:

@@ -24,7 +24,7 @@ from audit.services import actor_of, event_append
 from bidroom.services import bookings_follow_deadline
 from config.errors import NotPermitted
 from config.realtime import broadcast_on_commit
-from trading import lifecycle, rule_values, rules, workdays
+from trading import lifecycle, ocds, rule_values, rules, workdays
 from trading.errors import (DateInPast, DocumentRefused, NonWorkingDay, ReasonRequired, RuleBroken,
                             UnknownProcedure, WrongStatus)
 from trading.models import Clarification, Document, Kind, Listing, Lot, Method, Question, Status
@@ -65,8 +65,9 @@ def _when(moment: datetime) -> str:
 
 
 def _event(listing: Listing, event_kind: str, by: User | None, **payload: Any) -> None:
-    event_append(kind=event_kind, actor=actor_of(by), object=f"listing:{listing.code}",
-                 payload={"listing": listing.code, "status": listing.status, **payload})
+    event = event_append(kind=event_kind, actor=actor_of(by), object=f"listing:{listing.code}",
+                         payload={"listing": listing.code, "status": listing.status, **payload})
+    ocds.release_record(listing, event_kind=event_kind, seq=event.seq)
     broadcast_on_commit(f"listing.{listing.pk}", {"type": "listing.changed", "status": listing.status})
 
 

@@ -243,7 +243,7 @@ def detail_context(request: HttpRequest, listing: Listing, bound: dict[str, djan
     }
     # A refused form comes back with what was typed even where the page would no longer offer it.
     for key, flag in BOUND_SHOWS.items():
-        pass
+        can[flag] = can[flag] or key in bound
     next_step = lifecycle.next_stage(listing.kind, listing.method, status) if can["advance"] else None
 
     def form(key: str, form_class: type[django_forms.Form], **kwargs: Any) -> django_forms.Form:

@@ -203,3 +203,7 @@ TRADING_PROVISIONAL_CALENDAR_UNTIL = 0
 # Largest document upload and the types accepted.
 TRADING_DOCUMENT_MAX_BYTES = env.int("TRADING_DOCUMENT_MAX_BYTES", default=50 * 1024 * 1024)
 TRADING_DOCUMENT_TYPES = env.list("TRADING_DOCUMENT_TYPES", default=["pdf", "zip", "docx", "xlsx", "dwg", "ofd"])
+# Open data (OCDS 1.1): the ocid prefix registered for this center, and who publishes.
+OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", default="ocds-sunbid")
+OCDS_PUBLISHER_NAME = env("OCDS_PUBLISHER_NAME", default="阳光交易演示中心")
+OCDS_PUBLICATION_POLICY_URL = env("OCDS_PUBLICATION_POLICY_URL", default="http://127.0.0.1:8000/open-data/policy/")
