@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from trading.models import Kind, Method, Status
 from trading.rules import ALL_RULES
 
@@ -120,6 +120,18 @@ class ReasonForm(forms.Form):
 class OptionalReasonForm(forms.Form):
     reason = forms.CharField(label=_("Note"), max_length=4000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+        return obj.display_name
+
+
+class PublishForm(forms.Form):
+    supervisor = PersonChoiceField(
+        label=_("Supervisor"), required=False,
+        queryset=User.objects.filter(role=User.Role.SUPERVISOR, is_active=True).order_by("first_name", "username"),
+        help_text=_("Watches every lot and holds the third opening-key share, with the agent and you."))
 
 
 class AdvanceForm(forms.Form):

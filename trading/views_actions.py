@@ -22,7 +22,7 @@ from accounts.models import User
 from config.errors import DomainError
 from trading import results, services, signup
 from trading.forms import (AdvanceForm, AnswerForm, ClarificationForm, DepositForm, DocumentForm, ObjectionForm,
-                           OptionalReasonForm, QuestionForm, ReasonForm, ReplyForm)
+                           OptionalReasonForm, PublishForm, QuestionForm, ReasonForm, ReplyForm)
 from trading.models import Clarification, Deposit, Listing, Lot, Objection, Question, Registration
 from trading.selectors import listings_visible_to, registrations_visible_to
 from trading.views import require, visible_listing
@@ -134,8 +134,9 @@ def question_ask(request: HttpRequest, pk: int) -> HttpResponse:
 def listing_publish(request: HttpRequest, pk: int) -> HttpResponse:
     listing = visible_listing(request, pk)
     require(request, "trading.publish_listing")
-    return _button(request, listing, lambda: services.listing_publish(listing=listing, by=request.user),
-                   _("%(code)s is published.") % {"code": listing.code})
+    return _with_form(request, listing, "publish", PublishForm(request.POST, prefix="publish"),
+                      lambda d: services.listing_publish(listing=listing, by=request.user, supervisor=d["supervisor"]),
+                      _("%(code)s is published.") % {"code": listing.code})
 
 
 @login_required

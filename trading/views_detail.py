@@ -22,7 +22,8 @@ from audit import clock
 from audit.models import Event
 from trading import lifecycle, rule_values
 from trading.forms import (AdvanceForm, AnswerForm, ClarificationForm, DepositForm, DocumentForm, ObjectionForm,
-                           OptionalReasonForm, QuestionForm, ReasonForm, ReplyForm, fen_to_decimal, yuan)
+                           OptionalReasonForm, PublishForm, QuestionForm, ReasonForm, ReplyForm, fen_to_decimal,
+                           yuan)
 from trading.models import Candidate, Deposit, Document, Listing, Lot, Objection, Registration, ResultReport, Status
 from trading.rules import Rule
 from trading.selectors import listings_visible_to, questions_public, registrations_visible_to
@@ -102,7 +103,8 @@ class HistoryRow:
 
 # questions_public() defers listing_id, which its related manager then reads once per row.
 PUBLIC_QUESTION_FIELDS = ("listing", "text", "answer", "answered_at", "asked_at")
-BOUND_SHOWS = {"document": "upload", "clarification": "clarify", "question": "ask", "return": "publish",
+BOUND_SHOWS = {"document": "upload", "clarification": "clarify", "question": "ask", "publish": "publish",
+               "return": "publish",
                "suspend": "suspend", "resume": "resume", "fail": "fail", "cancel": "cancel"}
 REASON_LABELS = {
     Status.FAILED: gettext_lazy("Reason for failure"),
@@ -268,6 +270,7 @@ def detail_context(request: HttpRequest, listing: Listing, bound: dict[str, djan
         "document_form": form("document", DocumentForm),
         "clarification_form": form("clarification", ClarificationForm),
         "question_form": form("question", QuestionForm),
+        "publish_form": form("publish", PublishForm, prefix="publish"),
         "return_form": form("return", ReasonForm, prefix="return"),
         "suspend_form": form("suspend", ReasonForm, prefix="suspend"),
         "resume_form": form("resume", OptionalReasonForm, prefix="resume"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from config.errors import DomainError
 from trading import services
-from trading.forms import ListingForm, LotFormSet, fen_to_decimal
+from trading.forms import ListingForm, LotFormSet, PublishForm, fen_to_decimal
 from trading.models import Listing, Status
 from trading.selectors import listings_of_agent, listings_to_publish, listings_visible_to
 from trading.services import ListingInput, LotInput
@@ -39,7 +39,8 @@ def my_listings(request: HttpRequest) -> HttpResponse:
 @login_required
 def to_publish(request: HttpRequest) -> HttpResponse:
     require(request, "trading.publish_listing")
-    return render(request, "trading/to_publish.html", {"listings": listings_to_publish()})
+    return render(request, "trading/to_publish.html",
+                  {"listings": listings_to_publish(), "publish_form": PublishForm(prefix="publish", auto_id=False)})
 
 
 def _listing_input(form: ListingForm, lots: LotFormSet) -> ListingInput:

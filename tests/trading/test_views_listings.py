@@ -204,6 +204,31 @@ def test_staff_publish_from_the_queue_and_go_back_to_it(client, make_user):
     assert listing.status == Status.PUBLISHED and listing.rules_in_force
 
 
+def test_publishing_with_a_supervisor_names_the_custodians(client, make_user):
+    agent, staff, supervisor = make_user("agent"), make_user("staff"), make_user("supervisor")
+    listing = draft_listing(agent)
+    services.listing_submit(listing=listing, by=agent)
+    client.force_login(staff)
+    assert supervisor.display_name in client.get(reverse("trading:to_publish")).content.decode()
+    client.post(reverse("trading:listing_publish", args=[listing.pk]), {"publish-supervisor": supervisor.pk})
+    listing.refresh_from_db()
+    assert listing.status == Status.PUBLISHED
+    assert {lot.supervisor for lot in listing.lots.all()} == {supervisor}
+    assert set(listing.custodians.all()) == {agent, staff, supervisor}
+
+
+def test_only_a_supervisor_can_be_named(client, make_user):
+    agent, staff = make_user("agent"), make_user("staff")
+    listing = draft_listing(agent)
+    services.listing_submit(listing=listing, by=agent)
+    client.force_login(staff)
+    response = client.post(reverse("trading:listing_publish", args=[listing.pk]), {"publish-supervisor": agent.pk},
+                           HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    listing.refresh_from_db()
+    assert listing.status == Status.SUBMITTED
+
+
 def test_staff_return_with_reason_from_the_queue(client, make_user):
     agent = make_user("agent")
     listing = draft_listing(agent)
