@@ -46,6 +46,8 @@ def scratch_database() -> None:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
             cursor.execute(f'CREATE DATABASE "{name}"')
         connection.close()
+        # The psycopg pool was made for the first database; a new one follows the new name.
+        connection.close_pool()
         db["NAME"] = name
     else:
         path = Path(tempfile.mkdtemp(prefix="sunbid-bench-")) / "bench.sqlite3"
@@ -60,6 +62,7 @@ def drop_scratch() -> None:
         return
     name = connection.settings_dict["NAME"]
     connections.close_all()
+    connection.close_pool()
     connection.settings_dict["NAME"] = "postgres"
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

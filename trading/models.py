@@ -99,7 +99,9 @@ class Listing(models.Model):
         ordering = ["-published_at", "-created_at"]
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
-        indexes = [models.Index(fields=["status", "kind", "-published_at"])]
+        # The portal lists newest first and stops at a page: an index in that order.
+        indexes = [models.Index(fields=["status", "kind", "-published_at"]),
+                   models.Index(fields=["-published_at", "-id"], name="listing_newest_first")]
         constraints = [
             models.CheckConstraint(condition=Q(budget_fen__gt=0), name="listing_budget_positive"),
             models.CheckConstraint(condition=Q(keys_k__gte=1) & Q(keys_k__lte=models.F("keys_n")),

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from trading.models import Kind, Listing, Method, Status
+from trading.models import Kind, Listing, Lot, Method, Status
 from trading.selectors import UNPUBLISHED
 
 PUBLIC_STATUSES = [(s.value, s.label) for s in Status if s not in UNPUBLISHED]
@@ -46,8 +46,7 @@ class NoticeSearchForm(forms.Form):
 
 def notices(filters: dict[str, Any]) -> QuerySet[Listing]:
     """Published listings matching the filters, newest first, with what the list shows."""
-    listings = (Listing.objects.exclude(status__in=UNPUBLISHED).select_related("tenderer")
-                .annotate(lot_count=Count("lots")).order_by("-published_at", "-pk"))
+    listings = Listing.objects.exclude(status__in=UNPUBLISHED).select_related("tenderer").order_by("-published_at", "-pk")
     if filters.get("q"):
         text = filters["q"]
         listings = listings.filter(Q(title__icontains=text) | Q(code__icontains=text) | Q(description__icontains=text))
@@ -68,6 +67,11 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     listings = notices(filters) if not form.is_bound or form.is_valid() else Listing.objects.none()
     page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Lot counts for this page only: counting lots across every match would group them all.
+    counts = dict(Lot.objects.filter(listing__in=[item.pk for item in page]).values("listing")
+                  .annotate(n=Count("pk")).values_list("listing", "n"))
+    for item in page:
+        item.lot_count = counts.get(item.pk, 0)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "portal/notices.html", {"form": form, "page": page, "query": query.urlencode()})
