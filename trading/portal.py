@@ -74,7 +74,9 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         item.lot_count = counts.get(item.pk, 0)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "portal/notices.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "portal/notices.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "selects": [form["kind"], form["method"], form["status"]], "amounts": [form["budget_min"], form["budget_max"]]})
 
 
 class NoticeFeed(Feed):
