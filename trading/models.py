@@ -91,6 +91,9 @@ class Listing(models.Model):
     rules_in_force = models.JSONField(default=dict, blank=True)
     calendar_version = models.CharField(max_length=64, blank=True)
     status_reason = models.TextField(_("reason"), blank=True)
+    # Lower-cased code, title, region and description: the portal's one searched column
+    # (a trigram index on PostgreSQL, migration 0004).
+    search_text = models.TextField(editable=False, blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
@@ -110,6 +113,9 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def refresh_search_text(self) -> None:
+        self.search_text = " ".join([self.code, self.title, self.region, self.description]).lower()
 
 
 class Lot(models.Model):

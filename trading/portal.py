@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -48,8 +48,7 @@ def notices(filters: dict[str, Any]) -> QuerySet[Listing]:
     """Published listings matching the filters, newest first, with what the list shows."""
     listings = Listing.objects.exclude(status__in=UNPUBLISHED).select_related("tenderer").order_by("-published_at", "-pk")
     if filters.get("q"):
-        text = filters["q"]
-        listings = listings.filter(Q(title__icontains=text) | Q(code__icontains=text) | Q(description__icontains=text))
+        listings = listings.filter(search_text__contains=filters["q"].strip().lower())
     for name in ("kind", "method", "status"):
         if filters.get(name):
             listings = listings.filter(**{name: filters[name]})
@@ -70,8 +69,12 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     # Lot counts for this page only: counting lots across every match would group them all.
     counts = dict(Lot.objects.filter(listing__in=[item.pk for item in page]).values("listing")
                   .annotate(n=Count("pk")).values_list("listing", "n"))
+    # Labels once per page: get_FOO_display re-flattens and hashes the lazy choices each call.
+    kinds, methods, statuses = ({value: str(label) for value, label in enum.choices} for enum in (Kind, Method, Status))
     for item in page:
         item.lot_count = counts.get(item.pk, 0)
+        item.kind_label, item.method_label = kinds[item.kind], methods[item.method]
+        item.status_label = statuses[item.status]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "portal/notices.html", {

@@ -111,6 +111,8 @@ def listing_create(*, by: User, data: ListingInput) -> Listing:
         description=data.description, tenderer=data.tenderer, agent=by.organisation, budget_fen=data.budget_fen,
         deadline=data.deadline, signup_opens_at=data.signup_opens_at, signup_closes_at=data.signup_closes_at,
         bidding_ends_at=data.bidding_ends_at, created_by=by, created_at=now, updated_at=now)
+    listing.refresh_search_text()
+    listing.save(update_fields=["search_text"])
     _save_lots(listing, data.lots)
     _event(listing, "listing.drafted", by, kind=listing.kind, method=listing.method)
     return listing
@@ -128,6 +130,7 @@ def listing_update(*, listing: Listing, by: User, data: ListingInput) -> Listing
                  "signup_opens_at", "signup_closes_at", "bidding_ends_at"):
         setattr(listing, name, getattr(data, name))
     listing.updated_at = clock.now()
+    listing.refresh_search_text()
     listing.save()
     _save_lots(listing, data.lots)
     _event(listing, "listing.updated", by)
