@@ -31,6 +31,7 @@ def test_filters(client, params, kept):
     small = published(kind="procurement", method="open_tender", days=25, budget_fen=100_000_000,
                       lots=[LotInput("设备", 100_000_000)], region="上城区")
     small.title = "人民医院设备采购"
+    small.refresh_search_text()
     small.save()
     body = client.get(reverse("portal:notices"), params).content.decode()
     wanted, other = (big, small) if kept == "ZB" else (small, big)
