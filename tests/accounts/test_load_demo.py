@@ -6,6 +6,8 @@ from accounts.models import Organisation, User
 from audit import clock
 from audit.integrity import verify_database
 from audit.models import Event
+from bidroom.models import Booking
+from trading.models import Kind, Listing, Method
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +23,12 @@ def test_load_demo_builds_a_real_history_once():
     assert (clock.now() - events[0].ts).days >= 20 and events[-1].ts <= clock.now()
     assert [e.ts for e in events] == sorted(e.ts for e in events)
     assert verify_database().ok
+    listings = Listing.objects.all()
+    assert listings.count() >= 30
+    assert {kind for kind, _ in Kind.choices} == set(listings.values_list("kind", flat=True))
+    assert {method for method, _ in Method.choices} == set(listings.values_list("method", flat=True))
+    assert len(set(listings.values_list("status", flat=True))) >= 15
+    assert Booking.objects.filter(starts_at__gte=clock.now()).exists()  # rooms booked for the coming days
     count = Event.objects.count()
     call_command("load_demo")
     assert Event.objects.count() == count and User.objects.filter(username="staff").count() == 1

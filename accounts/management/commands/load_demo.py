@@ -45,7 +45,7 @@ class Command(BaseCommand):
         settings.NOTIFICATION_BACKENDS = []
         names = {login.role: login.name for login in DEMO_LOGINS}
         real_now = clock.now()
-        with clock.replay(real_now - timedelta(days=28)) as time:
+        with clock.replay(real_now - timedelta(days=40)) as time:
             staff = services.account_create(by=None, role=User.Role.STAFF, username="staff", email="staff@demo.sunbid.cn",
                                             first_name=names[User.Role.STAFF], password=DEMO_PASSWORD)
             time.advance(timedelta(hours=2))
@@ -77,12 +77,9 @@ class Command(BaseCommand):
                 services.organisation_create(by=staff, name=name, credit_code=demo_credit_code(code17))
                 for name, code17 in TENDERERS]
             bidders = list(User.objects.filter(role=User.Role.BIDDER, organisation__status="verified"))
-            agent = User.objects.get(username="agent")
-            trading_demo.build(staff=staff, agent=agent, bidders=bidders, tenderers=tenderers, time=time)
-            checkpoint_issue()
-            trading_demo.run_forward(until=clock.now() + timedelta(days=17), time=time)
-            trading_demo.finish_first(staff=staff, bidders=bidders, time=time)
-            trading_demo.run_forward(until=real_now, time=time)
+            trading_demo.build(staff=staff, agent=User.objects.get(username="agent"),
+                               supervisor=User.objects.get(username="supervisor"), bidders=bidders,
+                               tenderers=tenderers, time=time, until=real_now - timedelta(minutes=5))
             checkpoint_issue()
         checkpoint = checkpoint_issue()
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {User.objects.count()} users, {Listing.objects.count()} "
