@@ -47,3 +47,9 @@ def _ci_runs_on_real_services():
     if os.environ.get("CI"):
         assert connection.vendor == "postgresql", "CI must run on PostgreSQL (.ci/run sets DATABASE_URL)"
         assert os.environ.get("REDIS_URL"), "CI must run on Redis (.ci/run sets REDIS_URL)"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys last: Playwright's sync API leaves an event loop on the main thread,
+    and the realtime broadcasts of later tests would then refuse async_to_sync there."""
+    items.sort(key=lambda item: "tests/e2e/" in str(item.fspath).replace("\\", "/"))
