@@ -96,11 +96,12 @@ def _fail_thin_lots(listing: Listing) -> None:
     for lot in listing.lots.filter(status=Lot.LotStatus.ACTIVE):
         count = Registration.objects.filter(lot=lot).exclude(status=Registration.RegistrationStatus.WITHDRAWN).count()
         if count < needed:
-            reason = _("Only %(count)s signed up; %(rule)s.") % {
-                "count": count, "rule": rule_values.describe(proc.min_bids, listing.rules_in_force)}
+            # The count itself stays secret (TL Art. 22); the reason names only the rule.
+            reason = _("Too few sign-ups: %(rule)s.") % {
+                "rule": rule_values.describe(proc.min_bids, listing.rules_in_force)}
             lot.status, lot.failed_reason = Lot.LotStatus.FAILED, reason
             lot.save(update_fields=["status", "failed_reason"])
             event_append(kind="lot.failed", actor=SYSTEM, object=f"listing:{lot.code}",
-                         payload={"listing": lot.code, "registrations": count, "needed": needed})
+                         payload={"listing": lot.code, "needed": needed})
     if not listing.lots.filter(status=Lot.LotStatus.ACTIVE).exists():
         listing_fail(listing=listing, by=None, reason=_("Every lot failed for too few sign-ups."))

@@ -76,3 +76,8 @@ class ObjectionPending(DomainError):
 class DocumentRefused(DomainError):
     code = "document_refused"
     message = _("The file %(name)s was refused: %(reason)s.")
+
+
+class CandidateNotRegistered(DomainError):
+    code = "candidate_not_registered"
+    message = _("Each candidate must be a different organisation that signed up for this lot. Nothing was recorded.")

@@ -15,6 +15,11 @@ SALE_FLOW = (Status.PUBLISHED, Status.DEPOSITS, Status.BIDDING_PERIOD, Status.RE
 # deadline open or close it early.
 TIMED = {Status.PUBLISHED, Status.BIDDING, Status.SIGN_UP, Status.DEPOSITS, Status.BIDDING_PERIOD}
 
+# The stages staff end by hand; every other stage ends in its own service (the chronograph,
+# recording the result, the award, the contract), so no step can be skipped.
+STAFF_STEPS = {Status.OPENING: Status.EVALUATION, Status.QUALIFICATION: Status.DRAW,
+               Status.CONTRACT_SIGNED: Status.ARCHIVED}
+
 SUSPENDABLE = {Status.PUBLISHED, Status.BIDDING, Status.OPENING, Status.EVALUATION, Status.PUBLICIZED,
                Status.SIGN_UP, Status.QUALIFICATION, Status.DRAW, Status.RESULT_PUBLICIZED, Status.DEPOSITS,
                Status.BIDDING_PERIOD, Status.RESULT, Status.AWARDED}

@@ -34,3 +34,4 @@ rules.add_perm("trading.reply_objection", is_center_staff | (is_agent & is_listi
 rules.add_perm("trading.view_history", is_center_staff | is_supervisor | is_inspector | (is_agent & is_listing_agent))
 rules.add_perm("trading.view_due", is_center_staff | is_supervisor)
 rules.add_perm("trading.edit_calendar", is_center_staff)
+rules.add_perm("trading.edit_rules", is_center_staff)

@@ -20,7 +20,8 @@ from audit import clock
 from audit.services import actor_of, event_append
 from config.errors import NotPermitted
 from trading import ocds, rule_values, workdays
-from trading.errors import ObjectionPending, PublicityNotOver, ReasonRequired, TooManyCandidates, WrongStatus
+from trading.errors import (CandidateNotRegistered, ObjectionPending, PublicityNotOver, ReasonRequired,
+                            TooManyCandidates, WrongStatus)
 from trading.models import Candidate, DueItem, Listing, Lot, Objection, Registration, ResultReport, Status
 from trading.services import listing_advance, procedure
 from trading.signup import deposits_refund_due
@@ -76,6 +77,11 @@ def candidates_record(*, lot: Lot, by: User, ranked: list[Ranked], report: Uploa
     if not ranked or len(ranked) > limit:
         raise TooManyCandidates(limit=limit, count=len(ranked),
                                 rule=rule_values.source(proc.max_candidates) if proc.max_candidates else "")
+    registered = set(Registration.objects.filter(lot=lot).exclude(status=Registration.RegistrationStatus.WITHDRAWN)
+                     .values_list("organisation_id", flat=True))
+    chosen = [entry.organisation.pk for entry in ranked]
+    if len(set(chosen)) != len(chosen) or not set(chosen) <= registered:
+        raise CandidateNotRegistered()
     now = clock.now()
     digest = hashlib.sha256()
     for chunk in report.chunks():

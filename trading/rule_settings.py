@@ -37,7 +37,7 @@ class RuleValueNotPositive(DomainError):
 
 # Changing what every future listing is held to is a center decision, taken by the staff who
 # keep the calendar (trading.permissions has no separate permission for rules yet).
-PERMISSION = "trading.edit_calendar"
+PERMISSION = "trading.edit_rules"
 
 
 @transaction.atomic

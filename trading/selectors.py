@@ -44,4 +44,4 @@ def registrations_visible_to(user: User | AnonymousUser, listing: Listing) -> Qu
 
 def questions_public(listing: Listing) -> QuerySet[Question]:
     """Answered questions, shown without who asked."""
-    return listing.questions.exclude(answer="").only("text", "answer", "answered_at", "asked_at")
+    return listing.questions.exclude(answer="").only("listing_id", "text", "answer", "answered_at", "asked_at")

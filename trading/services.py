@@ -310,8 +310,9 @@ def listing_advance(*, listing: Listing, by: User | None, to: str, reason: str =
             raise WrongStatus(current=listing.get_status_display())
     elif not by.has_perm("trading.manage_listing"):
         raise NotPermitted()
-    elif listing.status in lifecycle.TIMED:
-        raise WrongStatus(current=listing.get_status_display())  # only the clock ends a timed stage
+    elif lifecycle.STAFF_STEPS.get(Status(listing.status)) != to:
+        # Only the clock ends a timed stage; results, awards and contracts have their own services.
+        raise WrongStatus(current=listing.get_status_display())
     previous = listing.status
     listing.status, listing.updated_at = to, clock.now()
     listing.save(update_fields=["status", "updated_at"])
@@ -362,7 +363,8 @@ def listing_resume(*, listing: Listing, by: User, reason: str = "") -> Listing:
     if listing.status != Status.SUSPENDED:
         raise WrongStatus(current=listing.get_status_display())
     listing.status, listing.resume_status, listing.updated_at = listing.resume_status, "", clock.now()
-    listing.save(update_fields=["status", "resume_status", "updated_at"])
+    listing.status_reason = ""
+    listing.save(update_fields=["status", "resume_status", "status_reason", "updated_at"])
     _event(listing, "listing.resumed", by)
     return listing
 

@@ -264,3 +264,24 @@ def test_national_day_2025_bidding_period_counts_calendar_days(staff, settings):
         other.save()
         with pytest.raises(NonWorkingDay):
             services.listing_submit(listing=other, by=other.created_by)
+
+
+def test_staff_cannot_skip_the_result_steps_with_a_plain_advance(staff):
+    from tests.trading.test_rules import listing_in_evaluation
+
+    listing, lot, bidders = listing_in_evaluation(staff)
+    with pytest.raises(WrongStatus):
+        services.listing_advance(listing=listing, by=staff, to=Status.PUBLICIZED)
+
+
+def test_candidates_must_be_distinct_registrants(staff):
+    from tests.trading.test_rules import listing_in_evaluation, report
+    from trading.errors import CandidateNotRegistered
+
+    listing, lot, bidders = listing_in_evaluation(staff)
+    outsider = UserFactory(role=User.Role.BIDDER)
+    for ranked in ([results.Ranked(outsider.organisation, 1)],
+                   [results.Ranked(bidders[0].organisation, 1), results.Ranked(bidders[0].organisation, 2)]):
+        with pytest.raises(CandidateNotRegistered):
+            results.candidates_record(lot=lot, by=staff, ranked=ranked, report=report())
+    assert not lot.candidates.exists()
