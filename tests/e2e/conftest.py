@@ -31,3 +31,14 @@ def stack(live_stack, transactional_db):
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN"}
+
+
+PASSWORD = "Correct-horse-42"
+
+
+def log_in(page, url: str, username: str, password: str = PASSWORD) -> None:
+    """Log in through the page, in Chinese, as a person would."""
+    page.goto(url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="登录").click()

@@ -14,18 +14,15 @@ from audit import clock
 from audit.clock import SHANGHAI
 from bidroom.models import Booking, Room
 from tests.accounts.factories import OrganisationFactory
+from tests.e2e.conftest import PASSWORD, log_in
 from trading.models import Listing
 from trading.workdays import center_calendar
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "Correct-horse-42"
 
 
-def log_in(page, url, username):
-    page.goto(url + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
+def logged_in(page, url, username):
+    log_in(page, url, username)
     expect(page.locator("h1")).to_contain_text("欢迎")
 
 
@@ -53,7 +50,7 @@ def test_draft_publish_find_sign_up_amend_and_the_deadline_moves(stack, browser)
     deadline = working_day_after(25)
 
     agent = browser.new_context(locale="zh-CN").new_page()
-    log_in(agent, stack.url, "agent1")
+    logged_in(agent, stack.url, "agent1")
     agent.goto(stack.url + "/trading/listings/new/")
     agent.select_option("#id_kind", "procurement")
     agent.select_option("#id_method", "open_tender")
@@ -71,7 +68,7 @@ def test_draft_publish_find_sign_up_amend_and_the_deadline_moves(stack, browser)
     assert listing.status == "submitted"
 
     staff = browser.new_context(locale="zh-CN").new_page()
-    log_in(staff, stack.url, "staff1")
+    logged_in(staff, stack.url, "staff1")
     staff.goto(f"{stack.url}/trading/listings/{listing.pk}/")
     staff.get_by_role("button", name="发布", exact=True).click()
     listing.refresh_from_db()
@@ -86,7 +83,7 @@ def test_draft_publish_find_sign_up_amend_and_the_deadline_moves(stack, browser)
     expect(staff.locator(f".booking[data-listing='{listing.code}']")).to_be_visible()
 
     bidder = browser.new_context(locale="zh-CN").new_page()
-    log_in(bidder, stack.url, "bidder1")
+    logged_in(bidder, stack.url, "bidder1")
     bidder.goto(stack.url + "/notices/")
     bidder.fill("input[name=q]", "核磁共振")
     bidder.get_by_role("button", name="搜索").click()

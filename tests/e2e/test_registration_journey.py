@@ -11,16 +11,9 @@ from accounts.models import Organisation, User
 from audit import clock
 from audit.models import Checkpoint, Event
 from tests.accounts.factories import valid_credit_code
+from tests.e2e.conftest import PASSWORD, log_in
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "Correct-horse-42"
-
-
-def log_in(page, url, username):
-    page.goto(url + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_bidder_registers_staff_approve_bidder_logs_in(stack, browser):
