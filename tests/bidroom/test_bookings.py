@@ -134,3 +134,4 @@ def test_room_calendar_shows_bookings_and_refuses_an_overlap_on_the_form(client,
         "starts_at": local.strftime("%Y-%m-%dT%H:%M"), "ends_at": (local + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")},
         HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200 and Booking.objects.count() == 1
+    assert "已被预约" in response.content.decode() or "已预约" in response.content.decode()

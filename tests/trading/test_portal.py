@@ -81,3 +81,21 @@ def test_feed_is_atom_with_failed_reasons(client):
     services.listing_fail(listing=listing, by=UserFactory(role=User.Role.STAFF), reason="投标人不足三家")
     body = client.get(reverse("portal:feed")).content.decode()
     assert "http://www.w3.org/2005/Atom" in body and "投标人不足三家" in body
+
+
+@pytest.mark.parametrize("role", ["bidder", "expert", "agent", None])
+def test_no_role_but_staff_and_supervisors_learns_sign_ups_on_portal_feed_or_open_data(client, role):
+    from tests.accounts.factories import OrganisationFactory
+
+    listing = published(kind="construction", method="open_tender", days=25)
+    listing.lots.update(reserve_fen=12_345_600)
+    others = [UserFactory(role=User.Role.BIDDER, organisation=OrganisationFactory(name=f"秘密报名单位{i}"))
+              for i in range(2)]
+    for other in others:
+        signup.registration_create(lot=listing.lots.get(), by=other)
+    if role:
+        client.force_login(UserFactory(role=role))
+    for url in (reverse("portal:notices"), reverse("portal:feed"), f"/open-data/listings/{listing.code}.json",
+                reverse("trading:listing_detail", args=[listing.pk])):
+        body = client.get(url).content.decode("utf-8")
+        assert "秘密报名单位" not in body and "123456" not in body and "123,456" not in body
