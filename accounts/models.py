@@ -88,3 +88,32 @@ class Message(models.Model):
         ordering = ["-sent_at"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
+
+
+class PublicKey(models.Model):
+    """A person's registered public key (seal.md §3, §9; chain.md §5). The private key was
+    made in the owner's browser and never reached the platform. Rows are never edited: a
+    replacement is a new row, and the old one keeps its span, because envelopes and
+    submissions are checked against the key registered when they were receipted."""
+
+    class Purpose(models.TextChoices):
+        BIDDER = "bidder", _("Bidder key (P-256)")
+        CUSTODIAN = "custodian", _("Opening-key custodian key (P-256)")
+        COSIGNER = "cosigner", _("Checkpoint cosigner key (Ed25519)")
+        ARCHIVE = "archive", _("Archive key (P-256)")
+
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="public_keys")
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose)
+    public_key = models.CharField(_("public key (hex)"), max_length=130)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    registered_at = models.DateTimeField(_("registered at"))
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["owner", "purpose", "-registered_at"]
+        verbose_name = _("public key")
+        verbose_name_plural = _("public keys")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "purpose"], condition=models.Q(replaced_at__isnull=True),
+                                    name="public_key_one_current_per_purpose"),
+        ]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views, views_inbox
+from accounts import views, views_inbox, views_keys
 
 app_name = "accounts"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("staff/registrations/", views.verification_queue, name="verification_queue"),
     path("staff/registrations/<int:pk>/decide/", views.registration_decide, name="registration_decide"),
     path("staff/accounts/", views.account_list, name="account_list"),
+    path("keys/", views_keys.key_page, name="keys"),
+    path("keys/mine.json", views_keys.my_keys, name="my_keys"),
     path("inbox/", views_inbox.inbox_page, name="inbox"),
     path("staff/accounts/<int:pk>/active/", views.account_set_active, name="account_set_active"),
 ]
