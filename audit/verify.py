@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import json.encoder
 import multiprocessing
@@ -240,7 +241,7 @@ def _jobs(blob: bytes, pieces: int, sizes: frozenset[int]) -> list[_Job]:
         bounds.append(len(blob))
     jobs: list[_Job] = []
     first = 0
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in itertools.pairwise(bounds):
         prev = blob[blob.rfind(b"\n", 0, start - 1) + 1:start - 1] if start else b""
         jobs.append((first, prev, blob[start:end], sizes))
         if end < len(blob):  # counting rows costs a pass over the bytes: not for the last

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import re
 import statistics
@@ -33,15 +34,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 
-from bench.audit import emit
 from trading.seal import new_key_pair, open_envelope, seal_envelope
 
 MIB = 1 << 20
 MB = 1e6
 HASH_PASSES_TO_OPEN = 1  # pc over P_i; see the module docstring
 BLOCK = 16384
+METRICS = ("openssl_gcm_mb_s", "openssl_sha256_mb_s", "seal_mem_mb_s", "open_mem_mb_s",
+           "seal_file_mb_s", "open_file_mb_s", "open_vs_limit")
 IDS = {"listing": "BENCH-0001", "bidder": "ORG-BENCH", "bid_id": "BID-BENCH", "kind": "docs"}
 
 
@@ -50,13 +51,22 @@ def openssl_speed(algorithm: str, seconds: int) -> float:
     result = subprocess.run(["openssl", "speed", "-evp", algorithm, "-bytes", str(BLOCK),
                              "-seconds", str(seconds)],
                             capture_output=True, text=True, check=True)
-    # The table's last line: "AES-256-GCM    3215471.15k" (1000s of bytes per second).
-    for line in reversed(result.stdout.splitlines()):
+    return parse_speed(result.stdout, algorithm)
+
+
+def parse_speed(output: str, algorithm: str) -> float:
+    """MB/s from the table's last line, "AES-256-GCM    3215471.15k" (1000s of bytes per second)."""
+    for line in reversed(output.splitlines()):
         if line.lower().startswith(algorithm.lower()):
-            match = re.search(r"([\d.]+)k\s*$", line)
+            match = re.search(r"\s([\d.]+)k\s*$", line)
             if match:
                 return float(match.group(1)) * 1000 / MB
-    raise RuntimeError(f"no {BLOCK}-byte figure in openssl speed's output:\n{result.stdout}")
+    raise RuntimeError(f"no {BLOCK}-byte figure in openssl speed's output:\n{output}")
+
+
+def open_limit(gcm: float, sha: float) -> float:
+    """MB/s one core opens at doing nothing but openssl's GCM and h SHA-256 passes."""
+    return 1 / (1 / gcm + HASH_PASSES_TO_OPEN / sha)
 
 
 class Keys:
@@ -108,32 +118,34 @@ def write_random(path: str, size: int) -> None:
             f.write(os.urandom(min(8 * MIB, left)))
 
 
-def run(*, mem_mib: float, file_mib: float, repeats: int, openssl_seconds: int,
-        use_openssl: bool = True, report: Callable[..., None] = emit) -> dict[str, float]:
-    """Measure and report every metric; returns the values by metric."""
+def emit(metric: str, value: float, unit: str, *, digits: int = 1, **context: object) -> None:
+    """bench.audit's emit, with the rounding a ratio needs."""
+    print(json.dumps({"metric": metric, "value": round(value, digits), "unit": unit, **context}),
+          flush=True)
+
+
+def run(*, mem_mib: float, file_mib: float, repeats: int, openssl_seconds: int) -> dict[str, float]:
+    """Measure and print every metric; returns the medians by metric."""
     keys = Keys()
     mem_size, file_size = int(mem_mib * MIB), int(file_mib * MIB)
     body = os.urandom(mem_size)
     out = io.BytesIO()
-    samples: dict[str, list[float]] = {name: [] for name in (
-        "openssl_gcm_mb_s", "openssl_sha256_mb_s", "seal_mem_mb_s", "open_mem_mb_s",
-        "seal_file_mb_s", "open_file_mb_s", "open_vs_limit")}
+    samples: dict[str, list[float]] = {name: [] for name in METRICS}
     with tempfile.TemporaryDirectory(prefix="sunbid-bench-seal-", dir="/tmp") as tmp:
         body_path, envelope_path, out_path = (os.path.join(tmp, name)
                                               for name in ("body", "envelope", "opened"))
         write_random(body_path, file_size)
         for round_ in range(repeats + 1):  # round 0 warms up and is not counted
-            gcm = openssl_speed("aes-256-gcm", openssl_seconds) if use_openssl else 0.0
+            gcm = openssl_speed("aes-256-gcm", openssl_seconds)
             seal_s, envelope = seal_mem(keys, body)
             open_s = open_mem(keys, envelope, out)
-            if round_ == 0:
-                assert out.getvalue()[:mem_size] == body, "the opened body is not the sealed one"
             del envelope
-            sha = openssl_speed("sha256", openssl_seconds) if use_openssl else 0.0
+            sha = openssl_speed("sha256", openssl_seconds)
             seal_file_s = seal_file(keys, body_path, envelope_path)
             open_file_s = open_file(keys, envelope_path, out_path)
             if round_ == 0:
-                assert os.path.getsize(out_path) == file_size
+                if out.getvalue()[:mem_size] != body or os.path.getsize(out_path) != file_size:
+                    raise AssertionError("the opened body is not the sealed one")
                 continue
             open_rate = mem_size / open_s / MB
             samples["openssl_gcm_mb_s"].append(gcm)
@@ -142,39 +154,20 @@ def run(*, mem_mib: float, file_mib: float, repeats: int, openssl_seconds: int,
             samples["open_mem_mb_s"].append(open_rate)
             samples["seal_file_mb_s"].append(file_size / seal_file_s / MB)
             samples["open_file_mb_s"].append(file_size / open_file_s / MB)
-            if use_openssl:
-                limit = 1 / (1 / gcm + HASH_PASSES_TO_OPEN / sha)
-                samples["open_vs_limit"].append(open_rate / limit)
-    medians = {name: statistics.median(values) for name, values in samples.items() if values}
+            samples["open_vs_limit"].append(open_rate / open_limit(gcm, sha))
+    medians = {name: statistics.median(values) for name, values in samples.items()}
     common = {"repeats": repeats, "cores": 1}
     for name in ("openssl_gcm_mb_s", "openssl_sha256_mb_s"):
-        if name in medians:
-            report(name, medians[name], "MB/s (10^6 B/s)", block_bytes=BLOCK,
-                   openssl_seconds=openssl_seconds, **common)
+        emit(name, medians[name], "MB/s (10^6 B/s)", block_bytes=BLOCK,
+             openssl_seconds=openssl_seconds, **common)
     for name, mib in (("seal_mem_mb_s", mem_mib), ("open_mem_mb_s", mem_mib),
                       ("seal_file_mb_s", file_mib), ("open_file_mb_s", file_mib)):
-        report(name, medians[name], "MB/s (10^6 B/s of body)", body_mib=mib, kind="docs",
-               **common)
-    if "open_vs_limit" in medians:
-        gcm, sha = medians["openssl_gcm_mb_s"], medians["openssl_sha256_mb_s"]
-        report("open_vs_limit", medians["open_vs_limit"], "ratio", digits=2, target=0.8,
-               hash_passes=HASH_PASSES_TO_OPEN,
-               limit_mb_s=round(1 / (1 / gcm + HASH_PASSES_TO_OPEN / sha), 1),
-               of="open_mem_mb_s", **common)
+        emit(name, medians[name], "MB/s (10^6 B/s of body)", body_mib=mib, kind="docs", **common)
+    emit("open_vs_limit", medians["open_vs_limit"], "ratio", digits=2, of="open_mem_mb_s",
+         target=0.8, hash_passes=HASH_PASSES_TO_OPEN,
+         limit_mb_s=round(open_limit(medians["openssl_gcm_mb_s"],
+                                     medians["openssl_sha256_mb_s"]), 1), **common)
     return medians
-
-
-def report_line(metric: str, value: float, unit: str, *, digits: int = 1,
-                **context: object) -> None:
-    emit(metric, value, unit, **context) if digits == 1 else print_exact(metric, value, unit, digits,
-                                                                          **context)
-
-
-def print_exact(metric: str, value: float, unit: str, digits: int, **context: object) -> None:
-    import json
-
-    print(json.dumps({"metric": metric, "value": round(value, digits), "unit": unit, **context}),
-          flush=True)
 
 
 def main() -> int:
@@ -185,7 +178,7 @@ def main() -> int:
     parser.add_argument("--openssl-seconds", type=int, default=3)
     args = parser.parse_args()
     medians = run(mem_mib=args.mem_mib, file_mib=args.file_mib, repeats=args.repeats,
-                  openssl_seconds=args.openssl_seconds, report=report_line)
+                  openssl_seconds=args.openssl_seconds)
     return 0 if medians["open_vs_limit"] >= 0.8 else 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import base64
 import hashlib
 import json
@@ -378,7 +379,7 @@ def test_compact_ranges_join_at_any_split(n: int, cuts: list[int]) -> None:
     leaves = _leaves(n)
     bounds = sorted({0, n, *(c for c in cuts if c <= n)})
     joined = chain.CompactRange()
-    for begin, end in zip(bounds, bounds[1:]):
+    for begin, end in itertools.pairwise(bounds):
         part = chain.CompactRange(begin)
         for leaf in leaves[begin:end]:
             part.append(leaf)

@@ -7,7 +7,7 @@ from django.db import connection, transaction
 import canonical_json
 from audit import chain, clock, keys
 from audit.errors import ClockBackwards
-from audit.models import Checkpoint, Event
+from audit.models import Event
 from audit.services import checkpoint_due, checkpoint_issue, clock_advance, event_append, event_as_dict
 from config.errors import NotPermitted
 from tests.conftest import requires_postgresql
