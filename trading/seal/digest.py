@@ -19,7 +19,7 @@ class ChunkDigest:
     def __init__(self, prefix: bytes) -> None:
         self._outer = hashlib.sha256(prefix)
 
-    def add(self, chunk: bytes) -> None:
+    def add(self, chunk: bytes | memoryview) -> None:
         self.add_hash(hashlib.sha256(chunk).digest())
 
     def add_hash(self, chunk_sha256: bytes) -> None:

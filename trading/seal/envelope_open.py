@@ -41,11 +41,12 @@ def bidder_key(header: Header, bidder_sk: bytes) -> bytes:
 
 
 def decrypt_payload(header: Header, payload: BinaryIO, *, k_l: bytes, k_b: bytes,
-                    sink: Callable[[bytes], object]) -> None:
+                    sink: Callable[[memoryview], object]) -> None:
     """Check kc, length, every chunk and pc, handing the body to `sink` piece by piece.
 
-    `payload` must be seekable (its length is checked before any chunk). The sink sees
-    plaintext before pc is checked: discard its output when this raises.
+    `payload` must be seekable (its length is checked before any chunk). Each piece is a
+    view of a buffer reused for the next: the sink writes or copies it, never keeps it. The
+    sink sees plaintext before pc is checked: discard its output when this raises.
     """
     key = payload_key(header.core(), k_l, k_b)
     if not hmac.compare_digest(key_commitment(key), header.kc):

@@ -102,7 +102,7 @@ def seal_envelope(body: BinaryIO, out: BinaryIO, *, listing: str, bidder: str, b
     out.seek(start + header_size + 1)
     sealer = Sealer(key, size)
     for plain in plaintext_chunks(secrets.r, body, size):
-        out.write(sealer.encrypt(plain))
+        out.write(sealer.encrypt_view(plain))
     raw = canonical_json.dumps({**core, "kc": kc, "pc": sealer.pc.digest().hex()})
     out.seek(start)
     out.write(raw + b"\n")

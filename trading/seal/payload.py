@@ -39,28 +39,33 @@ def remaining(stream: BinaryIO) -> int:
     return end - here
 
 
-def read_exactly(stream: BinaryIO, count: int) -> bytes:
-    """`count` bytes, or fewer only at the end of the stream (reads may come back short)."""
-    parts, missing = [], count
-    while missing:
-        part = stream.read(missing)
-        if not part:
+def read_into(stream: BinaryIO, view: memoryview) -> int:
+    """Fill `view` from the stream, returning how many bytes came (fewer only at its end)."""
+    filled = 0
+    while filled < len(view):
+        got = stream.readinto(view[filled:])  # type: ignore[attr-defined]
+        if not got:
             break
-        parts.append(part)
-        missing -= len(part)
-    return b"".join(parts)
+        filled += got
+    return filled
 
 
-def plaintext_chunks(r: bytes, body: BinaryIO, size: int) -> Iterator[bytes]:
-    """P_0 … P_{n−1}, reading `body` one chunk at a time; it must hold exactly `size` bytes."""
-    head, left = r, size
+def plaintext_chunks(r: bytes, body: BinaryIO, size: int) -> Iterator[memoryview]:
+    """P_0 … P_{n−1}, reading `body` one chunk at a time; it must hold exactly `size` bytes.
+
+    Each P_i is a view of one buffer read into again for P_{i+1} (no allocation or copy per
+    chunk): use it, or copy it, before asking for the next.
+    """
+    buffer = memoryview(bytearray(min(CHUNK, len(r) + size)))
+    buffer[:len(r)] = r
+    head, left = len(r), size
     while True:
-        piece = read_exactly(body, min(CHUNK - len(head), left))
-        if len(piece) != min(CHUNK - len(head), left):
+        want = min(CHUNK - head, left)
+        if read_into(body, buffer[head:head + want]) != want:
             raise ValueError(f"the body ended before its {size} bytes")
-        left -= len(piece)
-        yield head + piece
-        head = b""
+        left -= want
+        yield buffer[:head + want]
+        head = 0
         if not left:
             break
     if body.read(1):
@@ -72,31 +77,54 @@ class Sealer:
 
     def __init__(self, key: bytes, size: int) -> None:
         self._aes, self._count, self._index = AESGCM(key), chunk_count(size), 0
+        self._buffer = memoryview(bytearray(min(CHUNK, R_SIZE + size) + TAG_SIZE))
         self.pc = ChunkDigest(PT)
 
-    def encrypt(self, plain: bytes) -> bytes:
-        sealed = self._aes.encrypt(nonce(self._index, self._count), plain, None)
-        self._index += 1
+    def encrypt(self, plain: bytes | memoryview) -> bytes:
+        """C_i, as new bytes."""
+        sealed = self._aes.encrypt(self._next_nonce(), plain, None)
         self.pc.add(plain)
         return sealed
 
+    def encrypt_view(self, plain: bytes | memoryview) -> memoryview:
+        """C_i, as a view of one buffer encrypted into again by the next call (no allocation
+        per chunk): write it, or copy it, before encrypting the next."""
+        if len(plain) + TAG_SIZE > len(self._buffer):
+            self._buffer = memoryview(bytearray(len(plain) + TAG_SIZE))
+        sealed = self._buffer[:len(plain) + TAG_SIZE]
+        self._aes.encrypt_into(self._next_nonce(), plain, None, sealed)
+        self.pc.add(plain)
+        return sealed
 
-def open_chunks(key: bytes, size: int, payload: BinaryIO) -> tuple[Iterator[bytes], ChunkDigest]:
+    def _next_nonce(self) -> bytes:
+        self._index += 1
+        return nonce(self._index - 1, self._count)
+
+
+def open_chunks(key: bytes, size: int,
+                payload: BinaryIO) -> tuple[Iterator[memoryview], ChunkDigest]:
     """P_0 … P_{n−1} decrypted from a payload whose length was checked, and pc's running digest.
 
     The first chunk that fails raises CHUNK with its index; pc is complete once all are read.
+    Each P_i is a view of one buffer read into and decrypted into again for P_{i+1} (no
+    allocation or copy per chunk): use it, or copy it, before asking for the next.
     """
     pc = ChunkDigest(PT)
 
-    def chunks() -> Iterator[bytes]:
+    def chunks() -> Iterator[memoryview]:
         aes, count, left = AESGCM(key), chunk_count(size), size + R_SIZE
+        sealed_buffer = memoryview(bytearray(min(CHUNK, left) + TAG_SIZE))
+        plain_buffer = memoryview(bytearray(min(CHUNK, left)))
         for index in range(count):
-            sealed = read_exactly(payload, min(CHUNK, left) + TAG_SIZE)
+            length = min(CHUNK, left)
+            sealed, plain = sealed_buffer[:length + TAG_SIZE], plain_buffer[:length]
+            if read_into(payload, sealed) != len(sealed):
+                raise SealError("CHUNK", "the payload ends inside the chunk", chunk=index)
             try:
-                plain = aes.decrypt(nonce(index, count), sealed, None)
+                aes.decrypt_into(nonce(index, count), sealed, None, plain)
             except InvalidTag:
                 raise SealError("CHUNK", "tag fails", chunk=index) from None
-            left -= len(plain)
+            left -= length
             pc.add(plain)
             yield plain
 
