@@ -1,5 +1,6 @@
 """Every transition of every kind: allowed for its roles, refused for one other, recorded."""
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -205,7 +206,9 @@ def test_questions_are_answered_publicly_without_the_asker(staff):
         services.question_answer(question=question, by=UserFactory(role=User.Role.AGENT), answer="否")
     services.question_answer(question=question, by=listing.created_by, answer="不接受联合体投标。")
     event = Event.objects.get(kind="listing.question_asked")
-    assert bidder.organisation.name not in event.payload and str(bidder.organisation_id) not in event.payload
+    payload = json.loads(event.payload)
+    assert bidder.organisation.name not in event.payload and bidder.organisation_id not in payload.values()
+    assert set(payload) == {"listing", "question", "status"}
 
 
 def test_sign_up_needs_a_verified_organisation(staff):
