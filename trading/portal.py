@@ -75,6 +75,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         item.lot_count = counts.get(item.pk, 0)
         item.kind_label, item.method_label = kinds[item.kind], methods[item.method]
         item.status_label = statuses[item.status]
+        item.budget_yuan = f"{item.budget_fen / 100:,.0f}"
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "portal/notices.html", {
