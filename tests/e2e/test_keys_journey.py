@@ -1,0 +1,43 @@
+"""A bidder makes a key in the browser, downloads the key file, and tests it; the platform
+only ever receives the public key."""
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import PublicKey, User
+from tests.accounts.factories import OrganisationFactory
+from tests.e2e.conftest import PASSWORD, log_in
+
+pytestmark = pytest.mark.e2e
+PASSPHRASE = "tea kettle harbour 42 lanterns"
+
+
+def test_make_download_register_and_test_a_key_file(stack, browser, tmp_path):
+    User.objects.create_user(username="bidder9", password=PASSWORD, role=User.Role.BIDDER,
+                             organisation=OrganisationFactory(), first_name="张伟")
+    page = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
+    log_in(page, stack.url, "bidder9")
+    page.goto(stack.url + "/accounts/keys/")
+    page.fill("#make-passphrase", PASSPHRASE)
+    page.fill("#make-passphrase2", PASSPHRASE)
+    with page.expect_download() as downloading:
+        page.locator("#make-key button[type=submit]").click()
+    key_file = tmp_path / "bidder.key.json"
+    downloading.value.save_as(key_file)
+    expect(page.locator(".messages")).to_be_visible(timeout=20_000)
+    content = json.loads(key_file.read_text())
+    registered = PublicKey.objects.get(owner__username="bidder9", purpose="bidder")
+    assert content["pk"] == registered.public_key and content["iter"] == 600000
+    assert PASSPHRASE not in key_file.read_text() and "d" not in content  # only the sealed private key
+
+    page.set_input_files("#test-file", str(key_file))
+    page.fill("#test-passphrase", PASSPHRASE)
+    page.locator("#test-key button[type=submit]").click()
+    expect(page.locator("#test-result")).to_contain_text(registered.fingerprint, timeout=20_000)
+    expect(page.locator("#test-result")).to_have_class("badge ok")
+
+    page.fill("#test-passphrase", "not the passphrase at all")
+    page.locator("#test-key button[type=submit]").click()
+    expect(page.locator("#test-result")).to_have_class("badge bad", timeout=20_000)
