@@ -21,6 +21,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Other processes see a jump within this long; the process that jumps sees it at once.
 _CACHE_SECONDS = 1.0
 _cached: tuple[float, int] | None = None
+_noted: tuple[float, int] | None = None  # (until when, offset) after a jump by this process
 
 
 def offset() -> timedelta:
@@ -32,14 +33,26 @@ def offset() -> timedelta:
     if _cached is None or mono - _cached[0] > _CACHE_SECONDS:
         from audit.models import ClockOffset
 
-        row = ClockOffset.objects.filter(pk=1).values_list("offset_us", flat=True).first()
-        _cached = (mono, row or 0)
+        row = ClockOffset.objects.filter(pk=1).values_list("offset_us", flat=True).first() or 0
+        # A thread whose read began before a jump committed must not put the old offset back
+        # over the one this process just noted.
+        floor = _noted[1] if _noted is not None and mono < _noted[0] else 0
+        _cached = (mono, max(row, floor))
     return timedelta(microseconds=_cached[1])
 
 
 def forget_cached_offset() -> None:
-    global _cached
-    _cached = None
+    global _cached, _noted
+    _cached = _noted = None
+
+
+def note_offset(offset_us: int) -> None:
+    """This process just moved the clock: every thread of it sees the new offset at once, and
+    for a few seconds no read that started earlier can replace it with the old one."""
+    global _cached, _noted
+    mono = time.monotonic()
+    _noted = (mono + 3 * _CACHE_SECONDS, offset_us)
+    _cached = (mono, offset_us)
 
 
 def now() -> datetime:

@@ -175,13 +175,16 @@ def clock_advance(*, by: User, to: datetime) -> datetime:
     if not by.has_perm("audit.advance_clock"):
         raise NotPermitted()
     row, _ = ClockOffset.objects.select_for_update().get_or_create(pk=1)
-    clock.forget_cached_offset()
-    current = clock.now()
+    current = timezone.now() + timedelta(microseconds=row.offset_us)  # the locked row, not a cache
     if to <= current:
         raise ClockBackwards(now=timezone.localtime(current).strftime("%Y-%m-%d %H:%M:%S"))
     row.offset_us += int((to - current).total_seconds() * 1_000_000)
     row.save(update_fields=["offset_us"])
+    # This thread reads the new offset at once (inside its transaction); the other threads of
+    # the process get it on commit, and a stale read of theirs cannot put the old one back.
     clock.forget_cached_offset()
+    offset_us = row.offset_us
+    transaction.on_commit(lambda: clock.note_offset(offset_us))
     event_append(kind="clock.advance", actor=actor_of(by), object="",
                  payload={"from": clock.format_ts(current), "to": clock.format_ts(to)})
     broadcast_on_commit("clock", {"type": "clock.changed", "offset_ms": row.offset_us // 1000})
