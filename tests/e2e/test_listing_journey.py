@@ -13,8 +13,9 @@ from accounts.models import User
 from audit import clock
 from audit.clock import SHANGHAI
 from bidroom.models import Booking, Room
-from tests.accounts.factories import OrganisationFactory
+from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.e2e.conftest import PASSWORD, log_in
+from trading import signup
 from trading.models import Listing
 from trading.workdays import center_calendar
 
@@ -91,6 +92,9 @@ def test_draft_publish_find_sign_up_amend_and_the_deadline_moves(stack, browser)
     bidder.get_by_role("button", name="报名").first.click()
     expect(bidder.locator(".messages")).to_be_visible()
     assert listing.lots.get().registrations.filter(organisation=bidder_org).exists()
+    # Two more bidders, so the lot still has the rule's three when sign-up closes (GPL Art. 36).
+    for _ in range(2):
+        signup.registration_create(lot=listing.lots.get(), by=UserFactory(role=User.Role.BIDDER))
 
     # Ten days before the deadline: inside the 15-day lead time (GPR Art. 31).
     jump = deadline - timedelta(days=10)
