@@ -7,7 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from trading.models import Listing, Question, Registration, Status
+from audit.models import Event
+from trading.models import Listing, Lot, Question, Registration, Status
 
 UNPUBLISHED = (Status.DRAFT, Status.SUBMITTED)
 
@@ -45,3 +46,19 @@ def registrations_visible_to(user: User | AnonymousUser, listing: Listing) -> Qu
 def questions_public(listing: Listing) -> QuerySet[Question]:
     """Answered questions, shown without who asked."""
     return listing.questions.exclude(answer="").only("listing_id", "text", "answer", "answered_at", "asked_at")
+
+
+# Sign-up and deposit events would give away who signed up, or how many (TL Art. 22).
+SECRET_EVENT_KINDS = ("registration.", "deposit.")
+
+
+def listing_history(listing: Listing, lots: list[Lot], *, sees_all: bool) -> list[Event]:
+    """The record of a listing and its lots; without `sees_all`, the sign-up events left out."""
+    objects = {f"listing:{listing.code}"} | {f"listing:{lot.code}" for lot in lots}
+    events = Event.objects.filter(object__in=objects).order_by("seq")
+    if not sees_all:
+        secret = Q()
+        for prefix in SECRET_EVENT_KINDS:
+            secret |= Q(kind__startswith=prefix)
+        events = events.exclude(secret)
+    return list(events)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django import forms as django_forms
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from trading.forms import (AdvanceForm, AnswerForm, ClarificationForm, DepositFo
                            yuan)
 from trading.models import Candidate, Deposit, Document, Listing, Lot, Objection, Registration, ResultReport, Status
 from trading.rules import Rule
-from trading.selectors import listings_visible_to, questions_public, registrations_visible_to
+from trading.selectors import listing_history, listings_visible_to, questions_public, registrations_visible_to
 from trading.services import procedure
 from trading.signup import signup_open
 from trading.views import visible_listing
@@ -35,8 +35,6 @@ PUBLICITY = (Status.PUBLICIZED, Status.RESULT_PUBLICIZED)
 # Stages left by a plain staff step; the others end through their own service (results,
 # award, contract) or by the clock.
 MANUAL_STEPS = (Status.OPENING, Status.QUALIFICATION)
-# History events that would reveal sign-ups or their number to a reader without the right.
-SECRET_KINDS = ("registration.", "deposit.")
 
 EVENT_LABELS = {
     "listing.drafted": gettext_lazy("Draft created"),
@@ -146,14 +144,7 @@ def _dates(listing: Listing, lots: list[Lot], frozen: dict[str, int]) -> list[Da
 
 
 def _history(listing: Listing, lots: list[Lot], *, sees_all: bool) -> list[HistoryRow]:
-    objects = {f"listing:{listing.code}"} | {f"listing:{lot.code}" for lot in lots}
-    events = Event.objects.filter(object__in=objects).order_by("seq")
-    if not sees_all:
-        secret = Q()
-        for prefix in SECRET_KINDS:
-            secret |= Q(kind__startswith=prefix)
-        events = events.exclude(secret)
-    events_list = list(events)
+    events_list = listing_history(listing, lots, sees_all=sees_all)
     names: dict[str, str] = {}
     if sees_all:
         ids = {e.actor.split(":", 1)[1] for e in events_list if e.actor.startswith("user:")}
