@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import Organisation, User
 from audit import clock
 from bidroom import services as rooms
+from bidroom.errors import OutsideOpeningHours, RoomTaken
 from bidroom.models import Booking, Room
 from trading import calendar as cal
 from trading import calendar_admin, chronograph, results, services, signup
@@ -179,30 +180,28 @@ def _staff_step(listing: Listing, *, staff: User, bidders: list[User]) -> None:
         results.listing_archive(listing=listing, by=staff)
 
 
+def _book_first_free(rooms_of_kind: list[Room], **booking: object) -> None:
+    """Book the first room of the kind that is free then, as staff would."""
+    for room in rooms_of_kind:
+        try:
+            rooms.booking_create(room=room, **booking)  # type: ignore[arg-type]
+            return
+        except (RoomTaken, OutsideOpeningHours):
+            continue
+
+
 def _book(listing: Listing, rooms_by_kind: dict[str, list[Room]], staff: User) -> None:
     """Book the opening (or draw/auction) room at the deadline, and an evaluation room after."""
     purpose = {"fixed_price": Booking.Purpose.DRAW}.get(listing.kind, Booking.Purpose.OPENING)
     if listing.kind in ("land", "asset") and listing.method != "land_tender":
         purpose = Booking.Purpose.AUCTION
     start = listing.deadline
-    kind = {Booking.Purpose.OPENING: Room.Kind.OPENING, Booking.Purpose.DRAW: Room.Kind.DRAW,
-            Booking.Purpose.AUCTION: Room.Kind.AUCTION}[purpose]
-    for room in rooms_by_kind[kind]:
-        try:
-            rooms.booking_create(room=room, listing=listing, purpose=purpose, starts_at=start,
-                                 ends_at=start + timedelta(hours=1), by=staff)
-            break
-        except Exception:  # noqa: BLE001 - a taken room: try the next one, as staff would
-            continue
+    _book_first_free(rooms_by_kind[rooms.ROOM_FOR[purpose]], listing=listing, purpose=purpose, starts_at=start,
+                     ends_at=start + timedelta(hours=1), by=staff)
     if purpose == Booking.Purpose.OPENING:
-        for room in rooms_by_kind[Room.Kind.EVALUATION]:
-            try:
-                rooms.booking_create(room=room, listing=listing, purpose=Booking.Purpose.EVALUATION,
-                                     starts_at=start + timedelta(hours=1, minutes=30),
-                                     ends_at=start + timedelta(hours=4), by=staff)
-                break
-            except Exception:  # noqa: BLE001 - as above
-                continue
+        _book_first_free(rooms_by_kind[Room.Kind.EVALUATION], listing=listing, purpose=Booking.Purpose.EVALUATION,
+                         starts_at=start + timedelta(hours=1, minutes=30), ends_at=start + timedelta(hours=4),
+                         by=staff)
 
 
 # Days from publication a listing needs to reach each goal (its periods, plus a day or so
