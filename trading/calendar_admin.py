@@ -12,30 +12,14 @@ from typing import TYPE_CHECKING
 
 import chinese_calendar
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from audit.services import actor_of, event_append
-from config.errors import DomainError, NotPermitted
+from config.errors import NotPermitted
+from trading.errors import NoticeRequired, YearAlreadyEntered, YearInPackage
 from trading.models import CalendarDay, CalendarYear
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-class NoticeRequired(DomainError):
-    code = "notice_required"
-    message = _("Please give the State Council notice the entry comes from; it is kept with the entry.")
-
-
-class YearAlreadyEntered(DomainError):
-    code = "year_already_entered"
-    message = _("%(year)s is already marked as entered. Add or correct single days instead.")
-
-
-class YearInPackage(DomainError):
-    code = "year_in_package"
-    message = _("The holiday package already has the State Council schedule for %(year)s. Marking the year as "
-                "entered would replace it with ordinary weeks; correct single days instead. Nothing was changed.")
 
 
 def _package_covers(year: int) -> bool:

@@ -81,3 +81,35 @@ class DocumentRefused(DomainError):
 class CandidateNotRegistered(DomainError):
     code = "candidate_not_registered"
     message = _("Each candidate must be a different organisation that signed up for this lot. Nothing was recorded.")
+
+
+class UnknownRule(DomainError):
+    code = "unknown_rule"
+    message = _("There is no rule named %(name)s.")
+
+
+class RuleLoosened(DomainError):
+    code = "rule_loosened"
+    message = _("%(rule)s requires %(requirement)s. A center may make this statutory rule stricter, never "
+                "looser, so %(value)s was refused. Nothing was changed.")
+
+
+class RuleValueNotPositive(DomainError):
+    code = "rule_value_not_positive"
+    message = _("The value of %(rule)s must be a whole number above zero. Nothing was changed.")
+
+
+class NoticeRequired(DomainError):
+    code = "notice_required"
+    message = _("Please give the State Council notice the entry comes from; it is kept with the entry.")
+
+
+class YearAlreadyEntered(DomainError):
+    code = "year_already_entered"
+    message = _("%(year)s is already marked as entered. Add or correct single days instead.")
+
+
+class YearInPackage(DomainError):
+    code = "year_in_package"
+    message = _("The holiday package already has the State Council schedule for %(year)s. Marking the year as "
+                "entered would replace it with ordinary weeks; correct single days instead. Nothing was changed.")

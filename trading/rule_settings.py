@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from audit import clock
 from audit.services import actor_of, event_append
-from config.errors import DomainError, NotPermitted
+from config.errors import NotPermitted
 from trading import rule_values
+from trading.errors import RuleLoosened, RuleValueNotPositive, UnknownRule
 from trading.models import RuleSetting
 from trading.rules import ALL_RULES
 
@@ -19,24 +19,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-class UnknownRule(DomainError):
-    code = "unknown_rule"
-    message = _("There is no rule named %(name)s.")
-
-
-class RuleLoosened(DomainError):
-    code = "rule_loosened"
-    message = _("%(rule)s requires %(requirement)s. A center may make this statutory rule stricter, never "
-                "looser, so %(value)s was refused. Nothing was changed.")
-
-
-class RuleValueNotPositive(DomainError):
-    code = "rule_value_not_positive"
-    message = _("The value of %(rule)s must be a whole number above zero. Nothing was changed.")
-
-
-# Changing what every future listing is held to is a center decision, taken by the staff who
-# keep the calendar (trading.permissions has no separate permission for rules yet).
+# Changing what every future listing is held to is a center decision, taken by staff.
 PERMISSION = "trading.edit_rules"
 
 

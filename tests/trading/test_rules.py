@@ -12,9 +12,9 @@ from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.trading.factories import draft
 from trading import chronograph, results, rules, services, signup
 from trading.calendar import Unit
-from trading.errors import PublicityNotOver, RuleBroken, TooManyCandidates
+from trading.errors import PublicityNotOver, RuleBroken, RuleLoosened, TooManyCandidates
 from trading.models import Listing, Lot, Registration, ResultReport, RuleSetting, Status
-from trading.rule_settings import RuleLoosened, rule_setting_change
+from trading.rule_settings import rule_setting_change
 from trading.services import LotInput
 from trading.workdays import center_calendar
 
