@@ -148,6 +148,15 @@ def package_last_year() -> int:
     return max(day.year for day in chinese_calendar.holidays)
 
 
+def package_covers(year: int) -> bool:
+    """Whether the holiday package has the State Council's schedule for `year`."""
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
 def add_days(start: date, n: int) -> date:
     """N calendar days after `start` end on start + N (Art. 201: the start day is not
     counted). Plain arithmetic: shifting past holidays is `latest_day`'s job."""

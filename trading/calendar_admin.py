@@ -10,24 +10,16 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-import chinese_calendar
 from django.db import transaction
 
 from audit.services import actor_of, event_append
 from config.errors import NotPermitted
+from trading import calendar as cal
 from trading.errors import NoticeRequired, YearAlreadyEntered, YearInPackage
 from trading.models import CalendarDay, CalendarYear
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-def _package_covers(year: int) -> bool:
-    try:
-        chinese_calendar.is_workday(date(year, 1, 1))
-    except NotImplementedError:
-        return False
-    return True
 
 
 @transaction.atomic
@@ -56,7 +48,7 @@ def calendar_year_add(*, by: User, year: int, notice: str) -> CalendarYear:
         raise NotPermitted()
     if not notice.strip():
         raise NoticeRequired()
-    if _package_covers(year):
+    if cal.package_covers(year):
         raise YearInPackage(year=year)
     if CalendarYear.objects.select_for_update().filter(year=year).exists():
         raise YearAlreadyEntered(year=year)
