@@ -113,3 +113,69 @@ class YearInPackage(DomainError):
     code = "year_in_package"
     message = _("The holiday package already has the State Council schedule for %(year)s. Marking the year as "
                 "entered would replace it with ordinary weeks; correct single days instead. Nothing was changed.")
+
+
+# Sealed bids -------------------------------------------------------------------------------
+
+class SupervisorRequired(DomainError):
+    code = "supervisor_required"
+    message = _("A sealed-bid listing needs a supervisor: they are one of the three opening-key custodians. "
+                "Choose one and publish again. Nothing was changed.")
+
+
+class CustodianKeyMissing(DomainError):
+    code = "custodian_key_missing"
+    message = _("The listing keys cannot be made: %(names)s have not registered a custodian key yet. Each makes "
+                "one on their “My keys” page, then publish again. Nothing was changed.")
+
+
+class BidderKeyMissing(DomainError):
+    code = "bidder_key_missing"
+    message = _("Register your bidder key on the “My keys” page before sealing a bid.")
+
+
+class NotSignedUp(DomainError):
+    code = "not_signed_up"
+    message = _("Only a bidder signed up for this lot can submit or withdraw a bid for it.")
+
+
+class BiddingClosed(DomainError):
+    code = "bidding_closed"
+    message = _("Bids for this lot closed at %(deadline)s (platform time). Nothing was received.")
+
+
+class ListingKeysMissing(DomainError):
+    code = "listing_keys_missing"
+    message = _("This lot takes no sealed bids: it has no listing keys.")
+
+
+class EnvelopeRefused(DomainError):
+    """seal.md §6: the platform's refusals, by the spec's code."""
+
+    code = "envelope_refused"
+    message = _("The envelope was refused (%(code)s): %(reason)s Nothing was kept; please seal it again.")
+
+
+class UploadOffsetMismatch(DomainError):
+    code = "upload_offset"
+    message = _("The upload continues at byte %(expected)s, not %(offset)s. Nothing was written.")
+
+
+class UploadTooLarge(DomainError):
+    code = "upload_too_large"
+    message = _("An envelope may be at most %(limit)s MB. Nothing was received.")
+
+
+class UploadIncomplete(DomainError):
+    code = "upload_incomplete"
+    message = _("Only %(received)s of %(size)s bytes have arrived; send the rest first.")
+
+
+class UploadClosed(DomainError):
+    code = "upload_closed"
+    message = _("This upload is already finished or was refused; start a new one.")
+
+
+class WithdrawalRefused(DomainError):
+    code = "withdrawal_refused"
+    message = _("The withdrawal was refused: %(reason)s Your bid stays as it was.")

@@ -37,6 +37,12 @@ def flow(kind: str, method: str) -> tuple[Status, ...]:
     return TENDER_FLOW
 
 
+def takes_sealed_bids(kind: str, method: str) -> bool:
+    """Tenders and procurement take sealed bids (seal.md); fixed-price lots draw a contractor
+    and sales are auctioned or listed, so they have no listing keys."""
+    return flow(kind, method) is TENDER_FLOW
+
+
 def next_stage(kind: str, method: str, current: str) -> Status | None:
     stages = flow(kind, method)
     if current not in stages:

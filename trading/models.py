@@ -316,3 +316,127 @@ class Release(models.Model):
 
     class Meta:
         ordering = ["date", "pk"]
+
+
+# Sealed bids (seal.md) ----------------------------------------------------------------------
+
+class EnvelopeKind(models.TextChoices):
+    FORM = "form", _("Bid form")
+    DOCS = "docs", _("Bid documents")
+
+
+class ListingKey(models.Model):
+    """A lot's listing key of one envelope kind (seal.md §3, §9). Only the public half is
+    kept: the private key was split to the custodians and wiped at publication."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="listing_keys")
+    kind = models.CharField(_("envelope"), max_length=8, choices=EnvelopeKind)
+    public_key = models.CharField(_("public key (hex)"), max_length=130)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    k = models.PositiveSmallIntegerField()
+    n = models.PositiveSmallIntegerField()
+    event_seq = models.PositiveBigIntegerField(_("listing.key event"))
+    made_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["lot", "kind"]
+        constraints = [models.UniqueConstraint(fields=["lot", "kind"], name="listing_key_once_per_kind")]
+
+
+class ShareFile(models.Model):
+    """Custodian x's share of a listing key, wrapped to its registered custodian key: the
+    platform cannot read it, the custodian downloads it and brings it to the opening."""
+
+    listing_key = models.ForeignKey(ListingKey, on_delete=models.CASCADE, related_name="share_files")
+    x = models.PositiveSmallIntegerField()
+    custodian = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="share_files")
+    custodian_key = models.ForeignKey("accounts.PublicKey", on_delete=models.PROTECT, related_name="+")
+    commit = models.CharField(max_length=64)
+    file_cj = models.TextField()
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["listing_key", "x"]
+        constraints = [models.UniqueConstraint(fields=["listing_key", "x"], name="share_once_per_x")]
+
+
+class Bid(models.Model):
+    """A bidder organisation's sealed bid for a lot: its id goes into every envelope header,
+    and replacements keep it (seal.md §6)."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="bids")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="bids")
+    bid_id = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lot", "organisation"], name="bid_once_per_lot")]
+
+
+class Envelope(models.Model):
+    """A receipted envelope (`seal.received`). Its bytes live under MEDIA_ROOT/sealed/."""
+
+    class State(models.TextChoices):
+        CURRENT = "current", _("Of record")
+        REPLACED = "replaced", _("Replaced")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="envelopes")
+    kind = models.CharField(max_length=8, choices=EnvelopeKind)
+    seq = models.PositiveBigIntegerField(unique=True)  # of its seal.received event
+    state = models.CharField(max_length=16, choices=State, default=State.CURRENT)
+    path = models.CharField(max_length=255)
+    header = models.TextField()
+    header_sha256 = models.CharField(max_length=64)
+    envelope_sha256 = models.CharField(max_length=64)
+    envelope_size = models.PositiveBigIntegerField()
+    payload_hash = models.CharField(max_length=64)
+    receipt_cj = models.TextField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The key the header was checked against: the one to open this envelope with, even
+    # after its owner registers another (seal.md §6, issue #6).
+    bidder_key = models.ForeignKey("accounts.PublicKey", on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["bid", "kind"], condition=Q(state="current"),
+                                               name="envelope_one_current_per_kind")]
+
+
+class Withdrawal(models.Model):
+    """A bidder's signed withdrawal (`seal.withdrawn`) and its receipt."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="withdrawals")
+    seq = models.PositiveBigIntegerField(unique=True)
+    request_cj = models.TextField()
+    receipt_cj = models.TextField()
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seq"]
+
+
+class Upload(models.Model):
+    """An envelope arriving in pieces: resumable from `received` after a reload or a lost
+    connection. Nothing in it is of record until it is finished and receipted."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Uploading")
+        DONE = "done", _("Receipted")
+        REFUSED = "refused", _("Refused")
+
+    token = models.CharField(max_length=32, unique=True)
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="uploads")
+    kind = models.CharField(max_length=8, choices=EnvelopeKind)
+    header = models.TextField()
+    header_sig = models.CharField(max_length=128)
+    sealer = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    received = models.PositiveBigIntegerField(default=0)
+    state = models.CharField(max_length=16, choices=State, default=State.OPEN)
+    refusal = models.TextField(blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()
+    updated_at = models.DateTimeField()

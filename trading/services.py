@@ -24,7 +24,7 @@ from audit.services import actor_of, event_append
 from bidroom.services import bookings_follow_deadline
 from config.errors import NotPermitted
 from config.realtime import broadcast_on_commit
-from trading import lifecycle, ocds, rule_values, rules, workdays
+from trading import lifecycle, listing_keys, ocds, rule_values, rules, workdays
 from trading.errors import (DateInPast, DocumentRefused, NonWorkingDay, ReasonRequired, RuleBroken,
                             UnknownProcedure, WrongStatus)
 from trading.models import Clarification, Document, Kind, Listing, Lot, Method, Question, Status
@@ -280,6 +280,7 @@ def listing_publish(*, listing: Listing, by: User, supervisor: User | None = Non
         raise NotPermitted()
     if listing.status != Status.SUBMITTED:
         raise WrongStatus(current=listing.get_status_display())
+    custodians = listing_keys.check_ready(listing, supervisor=supervisor, staff=by)
     now = clock.now()
     frozen = rule_values.snapshot()
     check_schedule(listing, now=now, frozen=frozen)
@@ -294,6 +295,8 @@ def listing_publish(*, listing: Listing, by: User, supervisor: User | None = Non
         listing.custodians.set([listing.created_by, by, supervisor])
     _event(listing, "listing.published", by, deadline=clock.format_ts(listing.deadline),
            lots=[lot.code for lot in listing.lots.all()], calendar=listing.calendar_version)
+    if custodians:
+        listing_keys.listing_keys_make(listing, custodians)
     return listing
 
 

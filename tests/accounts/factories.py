@@ -37,3 +37,29 @@ class UserFactory(factory.django.DjangoModelFactory):
         factory.LazyAttribute(lambda u: u.role in (User.Role.BIDDER, User.Role.AGENT)),
         yes_declaration=factory.SubFactory(OrganisationFactory), no_declaration=None)
     password = factory.django.Password("Correct-horse-42")
+
+
+# Personal keys: made here as a browser would, the private half kept for the test that needs it.
+PRIVATE_KEYS: dict[tuple[int, str], bytes] = {}
+
+
+def register_key(user: User, purpose: str = "custodian") -> bytes:
+    """Register a fresh P-256 key of `purpose` for `user`; returns its private scalar."""
+    from accounts.keys import key_register
+    from trading import seal
+
+    sk, pk = seal.new_key_pair()
+    key_register(by=user, purpose=purpose, public_key_hex=pk.hex())
+    PRIVATE_KEYS[(user.pk, purpose)] = sk
+    return sk
+
+
+def ensure_key(user: User, purpose: str = "custodian") -> bytes | None:
+    """The user's private key of `purpose`, registering one first if the role uses it."""
+    from accounts.keys import ALLOWED, key_current
+
+    if purpose not in ALLOWED.get(user.role, set()):
+        return None
+    if key_current(owner=user, purpose=purpose) is None or (user.pk, purpose) not in PRIVATE_KEYS:
+        return register_key(user, purpose)
+    return PRIVATE_KEYS[(user.pk, purpose)]

@@ -8,7 +8,7 @@ from accounts.models import User
 from audit.models import Event
 from config.errors import NotPermitted
 from tests.accounts.factories import UserFactory
-from tests.trading.factories import draft, published
+from tests.trading.factories import draft, publish, published
 from trading import services, signup
 from trading.errors import DocumentRefused
 from trading.models import Deposit, Document, DueItem
@@ -50,7 +50,7 @@ def test_publish_with_a_supervisor_names_the_three_custodians():
     staff, supervisor = UserFactory(role=User.Role.STAFF), UserFactory(role=User.Role.SUPERVISOR)
     listing = draft()
     services.listing_submit(listing=listing, by=listing.created_by)
-    listing = services.listing_publish(listing=listing, by=staff, supervisor=supervisor)
+    listing = publish(listing=listing, by=staff, supervisor=supervisor)
     assert set(listing.custodians.all()) == {listing.created_by, staff, supervisor}
     assert listing.lots.get().supervisor == supervisor
 

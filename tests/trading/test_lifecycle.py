@@ -12,7 +12,7 @@ from audit.clock import SHANGHAI
 from audit.models import Event
 from config.errors import NotPermitted
 from tests.accounts.factories import UserFactory
-from tests.trading.factories import draft
+from tests.trading.factories import draft, publish
 from trading import chronograph, lifecycle, results, services, signup
 from trading.errors import ReasonRequired, WrongStatus, YearNotEntered
 from trading.models import Status
@@ -68,7 +68,7 @@ def test_only_staff_publish(role):
     services.listing_submit(listing=listing, by=listing.created_by)
     actor = listing.created_by if role == "agent" else UserFactory(role=role)
     with pytest.raises(NotPermitted):
-        services.listing_publish(listing=listing, by=actor)
+        publish(listing=listing, by=actor)
     listing.refresh_from_db()
     assert listing.status == Status.SUBMITTED and listing.published_at is None
 
@@ -88,7 +88,7 @@ def test_staff_return_a_submission_with_its_reason_and_the_agent_hears(staff):
 def test_each_kind_runs_its_whole_flow_and_every_step_is_recorded(kind, method, staff):
     listing = new(kind, method)
     services.listing_submit(listing=listing, by=listing.created_by)
-    listing = services.listing_publish(listing=listing, by=staff)
+    listing = publish(listing=listing, by=staff)
     lot = listing.lots.get()
     bidders = [UserFactory(role=User.Role.BIDDER) for _ in range(3)]
     flow = lifecycle.flow(kind, method)
@@ -131,7 +131,7 @@ def test_each_kind_runs_its_whole_flow_and_every_step_is_recorded(kind, method, 
 def test_staff_cannot_end_a_timed_stage_early(staff):
     listing = new("construction", "open_tender")
     services.listing_submit(listing=listing, by=listing.created_by)
-    listing = services.listing_publish(listing=listing, by=staff)
+    listing = publish(listing=listing, by=staff)
     with pytest.raises(WrongStatus):
         services.listing_advance(listing=listing, by=staff, to=Status.BIDDING)
 
@@ -140,7 +140,7 @@ def test_staff_cannot_end_a_timed_stage_early(staff):
 def test_suspend_and_resume(role, allowed, staff):
     listing = new("construction", "open_tender")
     services.listing_submit(listing=listing, by=listing.created_by)
-    listing = services.listing_publish(listing=listing, by=staff)
+    listing = publish(listing=listing, by=staff)
     actor = staff if role == "staff" else (listing.created_by if role == "agent" else UserFactory(role=role))
     if not allowed:
         with pytest.raises(NotPermitted):
@@ -160,7 +160,7 @@ def test_fail_needs_a_reason_and_is_refused_from_a_draft(staff):
     with pytest.raises(WrongStatus):
         services.listing_fail(listing=listing, by=staff, reason="流标")
     services.listing_submit(listing=listing, by=listing.created_by)
-    listing = services.listing_publish(listing=listing, by=staff)
+    listing = publish(listing=listing, by=staff)
     with pytest.raises(ReasonRequired):
         services.listing_fail(listing=listing, by=staff, reason="")
     services.listing_fail(listing=listing, by=staff, reason="投标人不足三家")
@@ -173,7 +173,7 @@ def test_agent_cancels_own_draft_but_not_a_published_listing(staff):
     services.listing_cancel(listing=listing, by=listing.created_by, reason="项目取消")
     other = new("construction", "open_tender")
     services.listing_submit(listing=other, by=other.created_by)
-    other = services.listing_publish(listing=other, by=staff)
+    other = publish(listing=other, by=staff)
     with pytest.raises(NotPermitted):
         services.listing_cancel(listing=other, by=other.created_by, reason="想撤")
     services.listing_cancel(listing=other, by=staff, reason="资金未落实")
@@ -184,7 +184,7 @@ def test_agent_cancels_own_draft_but_not_a_published_listing(staff):
 def test_late_clarification_moves_the_deadline_and_tells_every_registrant(staff):
     listing = new("construction", "open_tender")
     services.listing_submit(listing=listing, by=listing.created_by)
-    listing = services.listing_publish(listing=listing, by=staff)
+    listing = publish(listing=listing, by=staff)
     bidder = UserFactory(role=User.Role.BIDDER)
     signup.registration_create(lot=listing.lots.get(), by=bidder)
     with time_machine.travel(listing.deadline - timedelta(days=5), tick=False):
@@ -199,7 +199,7 @@ def test_late_clarification_moves_the_deadline_and_tells_every_registrant(staff)
 def test_questions_are_answered_publicly_without_the_asker(staff):
     listing = new("construction", "open_tender")
     services.listing_submit(listing=listing, by=listing.created_by)
-    listing = services.listing_publish(listing=listing, by=staff)
+    listing = publish(listing=listing, by=staff)
     bidder = UserFactory(role=User.Role.BIDDER)
     question = services.question_ask(listing=listing, by=bidder, text="是否接受联合体？")
     with pytest.raises(NotPermitted):
@@ -214,7 +214,7 @@ def test_questions_are_answered_publicly_without_the_asker(staff):
 def test_sign_up_needs_a_verified_organisation(staff):
     listing = new("construction", "open_tender")
     services.listing_submit(listing=listing, by=listing.created_by)
-    listing = services.listing_publish(listing=listing, by=staff)
+    listing = publish(listing=listing, by=staff)
     pending = UserFactory(role=User.Role.BIDDER, organisation__status="pending")
     from trading.errors import NotVerified
 
@@ -230,7 +230,7 @@ def test_a_deadline_computed_into_an_unentered_year_is_refused_by_name(staff):
         listing.deadline = datetime(2031, 2, 3, 10, tzinfo=SHANGHAI)
         listing.save()
         with pytest.raises(YearNotEntered, match="2031"):
-            services.listing_publish(listing=listing, by=staff)
+            publish(listing=listing, by=staff)
 
 
 def test_spring_festival_2026_moves_the_working_day_sign_up_window(staff):
@@ -241,7 +241,7 @@ def test_spring_festival_2026_moves_the_working_day_sign_up_window(staff):
     with time_machine.travel(datetime(2026, 2, 13, 10, tzinfo=SHANGHAI), tick=False):
         listing.deadline = datetime(2026, 3, 16, 10, tzinfo=SHANGHAI)
         listing.save()
-        listing = services.listing_publish(listing=listing, by=staff)
+        listing = publish(listing=listing, by=staff)
     assert listing.signup_closes_at == datetime(2026, 2, 28, 0, tzinfo=SHANGHAI)
 
 
@@ -260,7 +260,7 @@ def test_national_day_2025_bidding_period_counts_calendar_days(staff, settings):
         listing.deadline = datetime(2025, 10, 16, 10, tzinfo=SHANGHAI)
         listing.save()
         listing = services.listing_submit(listing=listing, by=listing.created_by)
-        assert services.listing_publish(listing=listing, by=staff).status == Status.PUBLISHED
+        assert publish(listing=listing, by=staff).status == Status.PUBLISHED
     with time_machine.travel(datetime(2025, 9, 1, 10, tzinfo=SHANGHAI), tick=False):
         other = draft(kind="construction", method="open_tender", days=30)
         other.deadline = datetime(2025, 10, 3, 10, tzinfo=SHANGHAI)  # inside the National Day holiday

@@ -10,6 +10,7 @@ from accounts.models import User
 from audit.clock import SHANGHAI
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.trading.factories import draft
+from tests.trading.factories import publish as publish_with_custodians
 from trading import chronograph, results, rules, services, signup
 from trading.calendar import Unit
 from trading.errors import PublicityNotOver, RuleBroken, RuleLoosened, TooManyCandidates
@@ -48,7 +49,7 @@ BIDDING_PERIODS = [(kind, method, proc.bidding_period) for (kind, method), proc 
 
 def publish(listing, staff):
     services.listing_submit(listing=listing, by=listing.created_by)
-    return services.listing_publish(listing=listing, by=staff)
+    return publish_with_custodians(listing=listing, by=staff)
 
 
 def sale_end(deadline: datetime) -> datetime:

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit import clock
+from tests.trading.factories import publish
 from tests.trading.test_views_support import (ROLES, _media, at_stage, bidder, draft_listing, login,  # noqa: F401
                                               published_listing, sign_up, working_days_ahead)
 from trading import services
@@ -163,7 +164,7 @@ def test_documents_download_for_anyone_who_sees_the_listing(client, make_user):
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.7 tender"
     services.listing_submit(listing=listing, by=agent)
-    services.listing_publish(listing=listing, by=make_user("staff"))
+    publish(listing=listing, by=make_user("staff"))
     client.logout()
     assert client.get(url).status_code == 200
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit import clock
-from tests.accounts.factories import OrganisationFactory
+from tests.accounts.factories import OrganisationFactory, ensure_key
 from tests.trading.test_views_support import (ROLES, _media, draft_listing, published_listing,  # noqa: F401
                                               working_days_ahead)
 from trading import services
@@ -196,9 +196,11 @@ def test_staff_publish_from_the_queue_and_go_back_to_it(client, make_user):
     agent = make_user("agent")
     listing = draft_listing(agent)
     services.listing_submit(listing=listing, by=agent)
-    client.force_login(make_user("staff"))
+    staff, supervisor = custodians_ready(agent, make_user("staff"), make_user("supervisor"))
+    client.force_login(staff)
     queue = reverse("trading:to_publish")
-    response = client.post(reverse("trading:listing_publish", args=[listing.pk]), {"next": queue})
+    response = client.post(reverse("trading:listing_publish", args=[listing.pk]),
+                           {"next": queue, "publish-supervisor": supervisor.pk})
     assert response.status_code == 302 and response["Location"] == queue
     listing.refresh_from_db()
     assert listing.status == Status.PUBLISHED and listing.rules_in_force
@@ -206,6 +208,7 @@ def test_staff_publish_from_the_queue_and_go_back_to_it(client, make_user):
 
 def test_publishing_with_a_supervisor_names_the_custodians(client, make_user):
     agent, staff, supervisor = make_user("agent"), make_user("staff"), make_user("supervisor")
+    custodians_ready(agent, staff, supervisor)
     listing = draft_listing(agent)
     services.listing_submit(listing=listing, by=agent)
     client.force_login(staff)
@@ -258,8 +261,10 @@ def test_an_open_redirect_is_not_followed(client, make_user):
     agent = make_user("agent")
     listing = draft_listing(agent)
     services.listing_submit(listing=listing, by=agent)
-    client.force_login(make_user("staff"))
-    response = client.post(reverse("trading:listing_publish", args=[listing.pk]), {"next": "https://evil.example/"})
+    staff, supervisor = custodians_ready(agent, make_user("staff"), make_user("supervisor"))
+    client.force_login(staff)
+    response = client.post(reverse("trading:listing_publish", args=[listing.pk]),
+                           {"next": "https://evil.example/", "publish-supervisor": supervisor.pk})
     assert response["Location"] == reverse("trading:listing_detail", args=[listing.pk])
 
 
@@ -272,3 +277,34 @@ def test_nav_links_per_role(client, make_user):
         for owner, link in links.items():
             assert (link in body) == (role == owner or (owner == "supervisor" and role == "staff")), (role, link)
     assert User.objects.count() == 4
+
+
+def custodians_ready(agent, staff, supervisor):
+    for custodian in (agent, staff, supervisor):
+        ensure_key(custodian)
+    return staff, supervisor
+
+
+def test_a_sealed_listing_without_a_supervisor_is_refused_with_the_reason(client, make_user):
+    agent = make_user("agent")
+    listing = draft_listing(agent)
+    services.listing_submit(listing=listing, by=agent)
+    client.force_login(make_user("staff"))
+    response = client.post(reverse("trading:listing_publish", args=[listing.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "监督人员" in response.content.decode()
+    listing.refresh_from_db()
+    assert listing.status == Status.SUBMITTED and not listing.lots.first().listing_keys.exists()
+
+
+def test_publishing_names_the_custodians_without_a_key(client, make_user):
+    agent, staff, supervisor = make_user("agent"), make_user("staff"), make_user("supervisor", first_name="王监督")
+    ensure_key(agent)
+    ensure_key(staff)
+    listing = draft_listing(agent)
+    services.listing_submit(listing=listing, by=agent)
+    client.force_login(staff)
+    response = client.post(reverse("trading:listing_publish", args=[listing.pk]),
+                           {"publish-supervisor": supervisor.pk}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "王监督" in response.content.decode()
+    listing.refresh_from_db()
+    assert listing.status == Status.SUBMITTED
