@@ -49,3 +49,17 @@ def public_key() -> bytes:
 
 def kid() -> bytes:
     return chain.key_id(origin(), public_key(), 0x01)
+
+
+def seed() -> bytes:
+    """The private seed, for signing receipts (seal.md §8) in this process only."""
+    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+
+    return private_key().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+
+
+def fingerprint() -> str:
+    """fp of the platform key (seal.md §2), as the notice declares it."""
+    import hashlib
+
+    return hashlib.sha256(public_key()).hexdigest()

@@ -18,6 +18,12 @@ def _fresh_clock_cache():
     clock.forget_cached_offset()
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    # Every test writes its files (documents, envelopes, uploads) under its own folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def make_user(db):
     def make(role: str = User.Role.BIDDER, **kwargs):

@@ -207,3 +207,8 @@ TRADING_DOCUMENT_TYPES = env.list("TRADING_DOCUMENT_TYPES", default=["pdf", "zip
 OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", default="ocds-sunbid")
 OCDS_PUBLISHER_NAME = env("OCDS_PUBLISHER_NAME", default="阳光交易演示中心")
 OCDS_PUBLICATION_POLICY_URL = env("OCDS_PUBLICATION_POLICY_URL", default="http://127.0.0.1:8000/open-data/policy/")
+# Sealed bids: the largest envelope accepted (a documents envelope; a form's is fixed), and
+# the piece size a resumable upload is sent in (under DATA_UPLOAD_MAX_MEMORY_SIZE is not needed:
+# pieces are streamed to disk, never read into request.body).
+SEAL_MAX_ENVELOPE_BYTES = env.int("SEAL_MAX_ENVELOPE_BYTES", default=1 << 30)
+SEAL_UPLOAD_PIECE_BYTES = env.int("SEAL_UPLOAD_PIECE_BYTES", default=2 << 20)

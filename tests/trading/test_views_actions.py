@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import Message
 from audit import clock
-from tests.trading.test_views_support import (ROLES, _media, at_stage, bidder, draft_listing,  # noqa: F401
+from tests.trading.test_views_support import (ROLES, at_stage, bidder, draft_listing,  # noqa: F401
                                               published_listing, publicized, report_file, sign_up)
 from trading import services, signup
 from trading.models import (Candidate, Clarification, Deposit, Document, Listing, Objection, Question, Registration,

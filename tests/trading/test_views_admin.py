@@ -11,7 +11,7 @@ from accounts.models import Message
 from accounts.notifications import notify
 from audit import clock
 from audit.models import Event
-from tests.trading.test_views_support import ROLES, _media, published_listing  # noqa: F401
+from tests.trading.test_views_support import ROLES, published_listing  # noqa: F401
 from trading import rule_values
 from trading.models import CalendarDay, CalendarYear, DueItem, RuleSetting
 from trading.rules import TENDER_BIDDING_PERIOD, TENDER_OBJECTION_REPLY

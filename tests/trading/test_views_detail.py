@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from audit import clock
 from tests.trading.factories import publish
-from tests.trading.test_views_support import (ROLES, _media, at_stage, bidder, draft_listing, login,  # noqa: F401
+from tests.trading.test_views_support import (ROLES, at_stage, bidder, draft_listing, login,  # noqa: F401
                                               published_listing, sign_up, working_days_ahead)
 from trading import services
 from trading.models import Status

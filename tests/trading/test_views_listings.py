@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit import clock
 from tests.accounts.factories import OrganisationFactory, ensure_key
-from tests.trading.test_views_support import (ROLES, _media, draft_listing, published_listing,  # noqa: F401
+from tests.trading.test_views_support import (ROLES, draft_listing, published_listing,  # noqa: F401
                                               working_days_ahead)
 from trading import services
 from trading.models import Listing, Status

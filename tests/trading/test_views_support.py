@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import chinese_calendar
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
@@ -18,11 +17,6 @@ from trading.models import Listing, Lot, Registration, Status
 from trading.results import Ranked
 
 ROLES = [r.value for r in User.Role]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def working_days_ahead(minimum: int = 25) -> int:
