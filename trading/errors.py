@@ -179,3 +179,9 @@ class UploadClosed(DomainError):
 class WithdrawalRefused(DomainError):
     code = "withdrawal_refused"
     message = _("The withdrawal was refused: %(reason)s Your bid stays as it was.")
+
+
+class BadRequest(DomainError):
+    code = "bad_request"
+    message = _("The request could not be read. Reload the page and try again.")
+    http_status = 400

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trading import views_actions, views_admin, views_detail, views_listings, views_results
+from trading import views_actions, views_admin, views_bids, views_detail, views_listings, views_results
 
 app_name = "trading"
 
@@ -34,6 +34,16 @@ urlpatterns = [
     path("deposits/<int:pk>/confirm/", views_actions.deposit_confirm, name="deposit_confirm"),
     path("deposits/<int:pk>/refunded/", views_actions.deposit_refunded, name="deposit_refunded"),
     path("objections/<int:pk>/reply/", views_actions.objection_reply, name="objection_reply"),
+    path("listings/<int:pk>/notice/", views_bids.notice_print, name="notice_print"),
+    path("lots/<int:pk>/bid/", views_bids.bid_page, name="bid"),
+    path("lots/<int:pk>/bid/uploads/", views_bids.upload_begin, name="upload_begin"),
+    path("lots/<int:pk>/bid/withdraw/", views_bids.bid_withdraw, name="bid_withdraw"),
+    path("uploads/<str:token>/", views_bids.upload_piece, name="upload_piece"),
+    path("uploads/<str:token>/finish/", views_bids.upload_finish, name="upload_finish"),
+    path("bids/mine/", views_bids.my_bids, name="my_bids"),
+    path("receipts/<int:seq>.json", views_bids.receipt_download, name="receipt_download"),
+    path("shares/", views_bids.my_shares, name="my_shares"),
+    path("shares/<int:pk>/download/", views_bids.share_download, name="share_download"),
     path("to-publish/", views_listings.to_publish, name="to_publish"),
     path("due/", views_admin.due_dashboard, name="due"),
     path("calendar/", views_admin.calendar_page, name="calendar"),

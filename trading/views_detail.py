@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from audit import clock
 from audit.models import Event
-from trading import lifecycle, rule_values
+from trading import bid_selectors, lifecycle, rule_values
 from trading.forms import (AdvanceForm, AnswerForm, ClarificationForm, DepositForm, DocumentForm, ObjectionForm,
                            OptionalReasonForm, PublishForm, QuestionForm, ReasonForm, ReplyForm, fen_to_decimal,
                            yuan)
@@ -248,7 +248,7 @@ def detail_context(request: HttpRequest, listing: Listing, bound: dict[str, djan
         "budget": yuan(listing.budget_fen), "dates": _dates(listing, lots, frozen),
         "documents": listing.documents.all(), "clarifications": listing.clarifications.all(),
         "questions": questions_public(listing).only(*PUBLIC_QUESTION_FIELDS), "unanswered": unanswered,
-        "objections": objections,
+        "objections": objections, "declarations": bid_selectors.declarations(listing),
         "objection_reply_rule": _describe(proc.objection_reply, frozen),
         "refund_rule": _describe(proc.deposit_refund, frozen),
         "registrations": [(r, yuan(r.deposit.amount_fen) if hasattr(r, "deposit") else "") for r in registrations]

@@ -291,7 +291,7 @@ def test_a_sealed_listing_without_a_supervisor_is_refused_with_the_reason(client
     services.listing_submit(listing=listing, by=agent)
     client.force_login(make_user("staff"))
     response = client.post(reverse("trading:listing_publish", args=[listing.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert "监督人员" in response.content.decode()
+    assert "三名开标密钥保管人之一" in response.content.decode()
     listing.refresh_from_db()
     assert listing.status == Status.SUBMITTED and not listing.lots.first().listing_keys.exists()
 

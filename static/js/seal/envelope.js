@@ -104,7 +104,7 @@ function secretsOf(secrets) {
  * Returns {envelope (Blob), header, headerSig, headerSha256, payloadHash, envelopeSize}.
  */
 export async function sealEnvelope(body, {listing, bidder, bidId, kind, listingPk, bidderKey,
-  listingFingerprint, bidderLock = true, secrets} = {}) {
+  listingFingerprint, bidderLock = true, secrets, onProgress = () => {}} = {}) {
   if (listingFingerprint !== undefined && await fingerprint(listingPk) !== listingFingerprint) {
     throw new SealError("WRONG_RECIPIENT", "the listing key is not the notice's");
   }
@@ -154,11 +154,14 @@ export async function sealEnvelope(body, {listing, bidder, bidId, kind, listingP
       plainHashes.push(plainHash);
       sealedHashes.push(await sha256(sealed));
       parts.push(new Blob([sealed])); // a Blob per chunk lets the browser page a large payload out
+      onProgress("seal", index + 1, count);
     }
+    onProgress("check", 0, 1);
     const raw = dumps({...core, kc: toHex(kc), pc: toHex(await chunkDigest(PT, plainHashes))});
     const headerSig = await bidderKey.sign(concat(HEADER_SIG, raw));
     const envelope = new Blob([raw, new Uint8Array([10]), ...parts]);
     const header = await selfCheck(envelope, {listingEphemeral: listingMade.ephemeral, bidderKey, bidderLock, headerSig});
+    onProgress("check", 1, 1);
     return {envelope, header, headerSig, headerSha256: await header.sha256(),
       payloadHash: toHex(await chunkDigest(CT, sealedHashes)), envelopeSize: envelope.size};
   } finally {

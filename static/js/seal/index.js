@@ -10,7 +10,7 @@
 // Envelopes (§4–§7 step 4)
 //   padForm(form, formSize = 4096) -> bytes; unpadForm(body) -> {encoded, form}
 //   sealEnvelope(body, {listing, bidder, bidId, kind, listingPk, bidderKey, listingFingerprint,
-//                bidderLock = true, secrets}) -> {envelope: Blob, header, headerSig,
+//                bidderLock = true, secrets, onProgress(phase, done, total)}) -> {envelope: Blob, header, headerSig,
 //                headerSha256, payloadHash, envelopeSize}           self-checked (§6 step 3)
 //   openEnvelope(envelope, {listingKey | kL, bidderKey | kB}) -> {header, form, body}
 //   readHeader(envelope) -> bytes; parseHeader(bytes) -> Header; unwrapListingKey / unwrapBidderKey
