@@ -16,6 +16,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LOGS = ROOT / "var" / "e2e"
+MEDIA = LOGS / "media"  # the stack's own media folder, which the journeys read back
 
 
 def free_port() -> int:
@@ -35,7 +36,7 @@ def database_url() -> str:
 def stack_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url(),
-                "PYTHONUNBUFFERED": "1"})
+                "PYTHONUNBUFFERED": "1", "SUNBID_MEDIA_ROOT": str(MEDIA)})
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
 
