@@ -12,7 +12,8 @@ from trading.models import Kind, Listing, Method
 pytestmark = pytest.mark.django_db
 
 
-def test_load_demo_builds_a_real_history_once():
+def test_load_demo_builds_a_real_history_once(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
     call_command("load_demo")
     for login in DEMO_LOGINS:
         user = User.objects.get(username=login.username)
@@ -32,3 +33,21 @@ def test_load_demo_builds_a_real_history_once():
     count = Event.objects.count()
     call_command("load_demo")
     assert Event.objects.count() == count and User.objects.filter(username="staff").count() == 1
+
+
+def test_the_demo_people_have_registered_keys_and_key_files_that_open(settings, tmp_path):
+    from accounts.demo_keys import DEMO_KEY_PASSPHRASE
+    from accounts.keys import key_current
+    from trading import seal
+    from trading.models import ListingKey
+
+    settings.VAR_DIR = tmp_path
+    call_command("load_demo")
+    for username, purpose in [("bidder", "bidder"), ("agent", "custodian"), ("staff", "custodian"),
+                              ("supervisor", "custodian"), ("supervisor", "cosigner"), ("inspector", "archive")]:
+        path = tmp_path / "demo-keys" / f"{username}-{purpose}.key.json"
+        opened = seal.read_key_file(path.read_bytes(), DEMO_KEY_PASSPHRASE)
+        registered = key_current(owner=User.objects.get(username=username), purpose=purpose)
+        assert opened.pk.hex() == registered.public_key
+    # Sealed-bid listings were published with their listing keys.
+    assert ListingKey.objects.filter(lot__listing__kind="construction").exists()

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, ROLE_HINTS
+from accounts.demo_keys import DEMO_KEY_PASSPHRASE, demo_keys_dir
 from accounts.models import User
 
 
@@ -19,4 +20,6 @@ class Command(BaseCommand):
         for login in DEMO_LOGINS:
             label = User.Role(login.role).label
             self.stdout.write(f"  {login.role:<11} {login.username:<11} {login.name}  ({label}: {ROLE_HINTS[login.role]})")
+        self.stdout.write(f"Their key files (to bid, hold shares, cosign): {demo_keys_dir()}/, "
+                          f"passphrase: {DEMO_KEY_PASSPHRASE}")
         self.stdout.write("")

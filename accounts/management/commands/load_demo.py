@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from accounts import services
 from accounts.credit_code import check_character
 from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
+from accounts.demo_keys import make_demo_keys
 from accounts.models import Organisation, User
 from audit import clock
 from audit.services import checkpoint_issue
@@ -77,6 +78,7 @@ class Command(BaseCommand):
                 services.organisation_create(by=staff, name=name, credit_code=demo_credit_code(code17))
                 for name, code17 in TENDERERS]
             bidders = list(User.objects.filter(role=User.Role.BIDDER, organisation__status="verified"))
+            make_demo_keys([staff, *User.objects.filter(username__in=["agent", "supervisor", "inspector"]), *bidders])
             trading_demo.build(staff=staff, agent=User.objects.get(username="agent"),
                                supervisor=User.objects.get(username="supervisor"), bidders=bidders,
                                tenderers=tenderers, time=time, until=real_now - timedelta(minutes=5))
