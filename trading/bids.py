@@ -203,6 +203,17 @@ def upload_finish(*, token: str, by: User) -> Envelope:
 
 @transaction.atomic
 def _finish(token: str, by: User) -> Envelope:
+    # Lock order, as the chronograph's: the listing first, then the upload (else a deadlock).
+    found = Upload.objects.filter(token=token).values_list("bid__lot__listing_id", flat=True).first()
+    if found is None:
+        raise NotPermitted()
+    listing = Listing.objects.select_for_update().get(pk=found)  # the deadline's lock (module doc)
+    upload = Upload.objects.filter(token=token).first()
+    if upload is not None and upload.started_by_id == by.pk:
+        try:
+            check_open(listing)
+        except BiddingClosed as closed:
+            raise _Refused("DEADLINE", closed) from None
     upload = _own_open_upload(token, by)
     if upload.received != upload.size:
         raise UploadIncomplete(received=upload.received, size=upload.size)
@@ -216,11 +227,6 @@ def _finish(token: str, by: User) -> Envelope:
         raise _Refused("HEADER_INVALID", EnvelopeRefused(code="HEADER_INVALID",
                                                          reason=refusal_reason("HEADER_INVALID")))
     bid, lot = upload.bid, upload.bid.lot
-    listing = Listing.objects.select_for_update().get(pk=lot.listing_id)  # the deadline's lock (module doc)
-    try:
-        check_open(listing)
-    except BiddingClosed as closed:
-        raise _Refused("DEADLINE", closed) from None
     bidder_key = _bidder_key(by)
     final = sealed_dir() / lot.code / bid.bid_id / f"{upload.kind}-{upload.token}.sunbid"
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -287,3 +293,12 @@ def bid_withdraw(*, lot: Lot, by: User, request: dict[str, Any]) -> Withdrawal:
     return Withdrawal.objects.create(bid=bid, seq=event.seq, request_cj=canonical_json.dumps(value).decode(),
                                      receipt_cj=canonical_json.dumps(receipt).decode(), withdrawn_by=by,
                                      received_at=event.ts)
+
+
+def uploads_close(listing: Listing) -> int:
+    """At the deadline: unfinished uploads can never be receipted; close them and free their disk."""
+    stale = list(Upload.objects.filter(bid__lot__listing=listing, state=Upload.State.OPEN).values_list("token", flat=True))
+    Upload.objects.filter(token__in=stale).update(state=Upload.State.REFUSED, refusal="DEADLINE", updated_at=clock.now())
+    for token in stale:
+        (upload_dir() / f"{token}.part").unlink(missing_ok=True)
+    return len(stale)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit import clock
 from audit.services import SYSTEM, event_append
-from trading import rule_values
+from trading import bids, rule_values
 from trading.lifecycle import TENDER_FLOW, TIMED, flow, next_stage
 from trading.models import Listing, Lot, Registration, Status
 from trading.services import listing_advance, listing_fail, procedure
@@ -82,6 +82,7 @@ def _deadline_events(listing: Listing) -> None:
                      payload={"listing": lot.code, "deadline": clock.format_ts(listing.deadline)})
     listing.deadline_passed_at = clock.now()
     listing.save(update_fields=["deadline_passed_at"])
+    bids.uploads_close(listing)
     from audit.tasks import checkpoint_issue_task
 
     transaction.on_commit(checkpoint_issue_task.delay)

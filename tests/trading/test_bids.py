@@ -221,3 +221,19 @@ def test_listing_key_fingerprint_pins_the_seal():
         seal_form(who, FORM, listing_fingerprint="00" * 32)
     assert refused.value.code == "WRONG_RECIPIENT"
     assert seal.fingerprint(listing_pk(who.lot)) == who.lot.listing_keys.get(kind="form").fingerprint
+
+
+def test_the_deadline_closes_unfinished_uploads_and_frees_their_disk(who, settings):
+    from trading import chronograph
+
+    for _ in range(2):  # enough sign-ups that the lot does not fail when sign-up closes
+        signed_up_bidder(who.lot.listing)
+    envelope, sealed = seal_form(who, FORM)
+    started = begin(who, envelope, sealed)
+    send(who, started.token, envelope[:100], pieces=1)
+    with time_machine.travel(who.lot.listing.deadline + timedelta(seconds=1), tick=False):
+        while chronograph.tick():
+            pass
+    started.refresh_from_db()
+    assert started.state == Upload.State.REFUSED and started.refusal == "DEADLINE"
+    assert not (settings.MEDIA_ROOT / "uploads" / f"{started.token}.part").exists()
