@@ -13,7 +13,7 @@ from accounts.models import User
 from audit import clock
 from audit.clock import SHANGHAI
 from bidroom.models import Booking, Room
-from tests.accounts.factories import OrganisationFactory, UserFactory
+from tests.accounts.factories import OrganisationFactory, UserFactory, ensure_key
 from tests.e2e.conftest import PASSWORD, log_in
 from trading import signup
 from trading.models import Listing
@@ -47,6 +47,8 @@ def test_draft_publish_find_sign_up_amend_and_the_deadline_moves(stack, browser)
     bidder_org = OrganisationFactory(name="华东医疗器械有限公司")
     User.objects.create_user(username="bidder1", password=PASSWORD, role=User.Role.BIDDER, organisation=bidder_org,
                              first_name="张伟")
+    for custodian in ("agent1", "staff1", "sup1"):  # the opening-key custodians' keys (seal.md §9)
+        ensure_key(User.objects.get(username=custodian))
     room = Room.objects.create(name="第一开标室", kind=Room.Kind.OPENING, capacity=40, location="三楼 301")
     deadline = working_day_after(25)
 
@@ -71,6 +73,7 @@ def test_draft_publish_find_sign_up_amend_and_the_deadline_moves(stack, browser)
     staff = browser.new_context(locale="zh-CN").new_page()
     logged_in(staff, stack.url, "staff1")
     staff.goto(f"{stack.url}/trading/listings/{listing.pk}/")
+    staff.select_option("#id_publish-supervisor", label="陈刚")
     staff.get_by_role("button", name="发布", exact=True).click()
     listing.refresh_from_db()
     assert listing.status == "published"
