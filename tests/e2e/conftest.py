@@ -42,3 +42,19 @@ def log_in(page, url: str, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.get_by_role("button", name="登录").click()
+
+
+KEY_PASSPHRASE = "tea kettle harbour 42 lanterns"
+
+
+def make_key_in_browser(page, url: str, key_file) -> None:
+    """Make the page's first kind of key in the browser and save the downloaded key file."""
+    from playwright.sync_api import expect
+
+    page.goto(url + "/accounts/keys/")
+    page.fill("#make-passphrase", KEY_PASSPHRASE)
+    page.fill("#make-passphrase2", KEY_PASSPHRASE)
+    with page.expect_download() as downloading:
+        page.locator("#make-key button[type=submit]").click()
+    downloading.value.save_as(key_file)
+    expect(page.locator(".messages")).to_be_visible(timeout=20_000)

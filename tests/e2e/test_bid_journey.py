@@ -18,14 +18,14 @@ from playwright.sync_api import expect
 from accounts.models import User
 from audit.services import clock_advance
 from tests.accounts.factories import OrganisationFactory, UserFactory
-from tests.e2e.conftest import PASSWORD, log_in
+from tests.e2e.conftest import KEY_PASSPHRASE as PASSPHRASE
+from tests.e2e.conftest import PASSWORD, log_in, make_key_in_browser
 from tests.e2e.stack import MEDIA, ROOT
 from tests.trading.sealing import listing_sk, tender
 from trading import seal, signup
 from trading.models import Envelope, Upload
 
 pytestmark = pytest.mark.e2e
-PASSPHRASE = "tea kettle harbour 42 lanterns"
 TWENTY_MB = 20 * 2**20
 
 
@@ -54,14 +54,8 @@ def bidder_signed_up(username):
 
 
 def make_key(page, url, tmp_path):
-    page.goto(url + "/accounts/keys/")
-    page.fill("#make-passphrase", PASSPHRASE)
-    page.fill("#make-passphrase2", PASSPHRASE)
-    with page.expect_download() as downloading:
-        page.locator("#make-key button[type=submit]").click()
     key_file = tmp_path / "bidder.key.json"
-    downloading.value.save_as(key_file)
-    expect(page.locator(".messages")).to_be_visible(timeout=20_000)
+    make_key_in_browser(page, url, key_file)
     page.set_input_files("#test-file", str(key_file))
     page.fill("#test-passphrase", PASSPHRASE)
     page.locator("#test-key button[type=submit]").click()

@@ -8,10 +8,10 @@ from playwright.sync_api import expect
 
 from accounts.models import PublicKey, User
 from tests.accounts.factories import OrganisationFactory
-from tests.e2e.conftest import PASSWORD, log_in
+from tests.e2e.conftest import KEY_PASSPHRASE as PASSPHRASE
+from tests.e2e.conftest import PASSWORD, log_in, make_key_in_browser
 
 pytestmark = pytest.mark.e2e
-PASSPHRASE = "tea kettle harbour 42 lanterns"
 
 
 def test_make_download_register_and_test_a_key_file(stack, browser, tmp_path):
@@ -19,14 +19,8 @@ def test_make_download_register_and_test_a_key_file(stack, browser, tmp_path):
                              organisation=OrganisationFactory(), first_name="张伟")
     page = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
     log_in(page, stack.url, "bidder9")
-    page.goto(stack.url + "/accounts/keys/")
-    page.fill("#make-passphrase", PASSPHRASE)
-    page.fill("#make-passphrase2", PASSPHRASE)
-    with page.expect_download() as downloading:
-        page.locator("#make-key button[type=submit]").click()
     key_file = tmp_path / "bidder.key.json"
-    downloading.value.save_as(key_file)
-    expect(page.locator(".messages")).to_be_visible(timeout=20_000)
+    make_key_in_browser(page, stack.url, key_file)
     content = json.loads(key_file.read_text())
     registered = PublicKey.objects.get(owner__username="bidder9", purpose="bidder")
     assert content["pk"] == registered.public_key and content["iter"] == 600000
