@@ -18,6 +18,15 @@ from trading import seal
 DEMO_KEY_PASSPHRASE = "sunbid demo key file 2026"
 
 
+# The demo bidders' private keys, kept in this process only while the demo is built, so the
+# demo can seal their bids as their browsers would have.
+_BUILDING: dict[tuple[int, str], bytes] = {}
+
+
+def demo_private_key(user: User, purpose: str) -> bytes | None:
+    return _BUILDING.get((user.pk, purpose))
+
+
 def demo_keys_dir() -> Path:
     return settings.VAR_DIR / "demo-keys"
 
@@ -44,4 +53,5 @@ def make_demo_keys(users: list[User]) -> list[Path]:
             path.write_bytes(seal.make_key_file(role=role, owner=user.username, private_key=sk,
                                                 passphrase=DEMO_KEY_PASSPHRASE))
             written.append(path)
+            _BUILDING[(user.pk, purpose)] = sk
     return written

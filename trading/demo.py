@@ -9,18 +9,20 @@ the stage it is meant to show.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.demo_keys import demo_private_key
 from accounts.models import Organisation, User
 from audit import clock
 from bidroom import services as rooms
 from bidroom.errors import OutsideOpeningHours, RoomTaken
 from bidroom.models import Booking, Room
 from trading import calendar as cal
-from trading import calendar_admin, chronograph, results, services, signup
+from trading import bid_selectors, bids, calendar_admin, chronograph, results, seal, services, signup
 from trading.lifecycle import flow
 from trading.models import Listing, Lot, Status
 from trading.services import ListingInput, LotInput
@@ -138,10 +140,33 @@ def _sign_up(listing: Listing, bidders: list[User], count: int, staff: User) -> 
                     organisation=bidder.organisation).exists():
                 continue
             registration = signup.registration_create(lot=lot, by=bidder)
+            _seal_bid(lot, bidder)
             if lot.deposit_fen:
                 deposit = signup.deposit_declare(registration=registration, by=bidder, amount_fen=lot.deposit_fen,
                                                  reference=f"DEMO-{lot.code}-{bidder.pk}")
                 signup.deposit_confirm(deposit=deposit, by=staff)
+
+
+def _seal_bid(lot: Lot, bidder: User) -> None:
+    """A sealed price from the bidder's demo key, as its browser would seal and upload it."""
+    sk = demo_private_key(bidder, "bidder")
+    form_key = lot.listing_keys.filter(kind="form").first()
+    if sk is None or form_key is None:
+        return
+    bid = bids.bid_for(lot, bidder)
+    price = lot.budget_fen * (90 + (bidder.pk * 7 + lot.pk) % 9) // 100
+    out = io.BytesIO()
+    sealed = seal.seal_envelope(io.BytesIO(seal.pad_form({"price_fen": price, "duration_days": 180},
+                                                         lot.listing.form_size)), out,
+                                listing=lot.code, bidder=bids.bidder_id(bidder.organisation), bid_id=bid.bid_id,
+                                kind="form", listing_pk=bytes.fromhex(form_key.public_key), bidder_sk=sk,
+                                listing_fingerprint=form_key.fingerprint)
+    envelope = out.getvalue()
+    upload = bids.upload_begin(lot=lot, by=bidder, kind="form", header=sealed.header.raw.decode(),
+                               header_sig=sealed.header_sig.hex(), sealer=bid_selectors.offline_sealer(),
+                               size=len(envelope))
+    bids.upload_append(token=upload.token, by=bidder, offset=0, stream=io.BytesIO(envelope), length=len(envelope))
+    bids.upload_finish(token=upload.token, by=bidder)
 
 
 def _reached(listing: Listing, goal: str) -> bool:

@@ -51,3 +51,7 @@ def test_the_demo_people_have_registered_keys_and_key_files_that_open(settings, 
         assert opened.pk.hex() == registered.public_key
     # Sealed-bid listings were published with their listing keys.
     assert ListingKey.objects.filter(lot__listing__kind="construction").exists()
+    # The demo bidders sealed prices to the listings they signed up for; only ciphertext is held.
+    from trading.models import Envelope
+
+    assert Envelope.objects.filter(kind="form").count() >= 10
