@@ -145,7 +145,7 @@ class FrameServer:
             while True:
                 with slot.cond:
                     slot.cond.wait_for(lambda: feed.closed or slot.seq != sent_seq
-                                       or feed.status_version != sent_status, timeout=5)
+                                       or feed.status_version != sent_status, timeout=1)
                     if feed.closed:
                         return
                     if slot.seq == sent_seq and feed.status_version == sent_status and _hung_up(sock):
