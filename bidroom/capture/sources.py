@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 Kind = Literal["rtsp", "mjpeg", "file", "device", "synthetic"]
 
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@/\s]*@")
 _SYNTHETIC = re.compile(r"^synthetic:([A-Za-z0-9][A-Za-z0-9 _.-]{0,63})$")
 
 
@@ -55,12 +56,6 @@ def parse(text: str) -> Source:
 
 
 def redacted(text: str) -> str:
-    """The source without a password, for logs and pages (cameras often carry one in the URL)."""
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return text
-    if parts.password:
-        netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-        return parts._replace(netloc=netloc).geturl()
-    return text
+    """The source without a password, for logs and pages (cameras often carry one in the URL).
+    A regular expression, not urlsplit: it must work on malformed URLs too."""
+    return _PASSWORD.sub(r"\1***@", text)

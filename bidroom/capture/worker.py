@@ -76,7 +76,7 @@ class CameraRunner:
         self.generation = 0
         self.stopping = threading.Event()
         self.lock = threading.Lock()
-        self.activity = time.monotonic()   # last good frame, or the start of this attempt
+        self.activity: float | None = time.monotonic()   # last good frame or start of attempt; None backing off
         self.online = False
         self.reported_offline = False
         self.last_good_at: datetime | None = None
@@ -109,7 +109,8 @@ class CameraRunner:
         """The watchdog: a hung camera can block a read for 30 s (and OpenCV's read() can
         still return True), so go by wall-clock time since the last good frame. The stuck
         thread is retired (its library timeout ends it later) and a new one connects."""
-        if self.stopping.is_set() or time.monotonic() - self.activity <= self.config.watchdog:
+        activity = self.activity
+        if self.stopping.is_set() or activity is None or time.monotonic() - activity <= self.config.watchdog:
             return
         generation = self.generation
         self._offline(generation, f"no frame for {self.config.watchdog:g} s")
@@ -146,6 +147,7 @@ class CameraRunner:
                         reader.close()
                 if not self._current(generation):
                     break
+                self.activity = None
                 self.stopping.wait(backoff(attempt))
                 attempt += 1
         finally:

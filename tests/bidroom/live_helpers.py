@@ -97,7 +97,12 @@ class Watcher:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.task.cancel()
+        async def stop() -> None:
+            for task in asyncio.all_tasks() - {asyncio.current_task()}:
+                task.cancel()
+            await asyncio.sleep(0.1)
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
 
