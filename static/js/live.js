@@ -80,7 +80,7 @@
         this.element.classList.toggle("offline", !message.online);
         this.element.dataset.online = message.online ? "1" : "0";
         if (message.online) this.showState("");
-        else if (message.since) this.showState(grid.dataset.tNoSignal.replace("%(time)s", beijing(message.since)));
+        else if (message.since) this.showState(grid.dataset.tNoSignal.replace("{time}", beijing(message.since)));
         else this.showState(grid.dataset.tConnecting);
         if (!message.online) this.delay.textContent = "";
       } else if (message.type === "cameras.changed") {
@@ -105,7 +105,7 @@
         if (now - this.delayShownAt > 250) {
           this.delayShownAt = now;
           const ms = Math.max(0, Math.round(platformNow() - capturedMs));
-          this.delay.textContent = grid.dataset.tDelay.replace("%(ms)s", String(ms));
+          this.delay.textContent = grid.dataset.tDelay.replace("{ms}", String(ms));
           this.element.dataset.delayMs = String(ms);
         }
         this.send({type: "ack"});   // the credit back: the server sends the next frame
