@@ -9,7 +9,15 @@
   if (!grid) return;
   const room = grid.dataset.room;
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-  const platformNow = () => (window.sunbidNow ? window.sunbidNow().getTime() : Date.now());
+  // Delay = platform time now − capture time. The demo offset is exact (the page has it);
+  // the browser's clock is taken as synchronised with the server's (NTP; one machine in the
+  // tests). If it is behind, fall back on the page-load skew estimate of clock.js.
+  const offsetMs = Number(grid.dataset.platformOffsetMs) || 0;
+  function delayMs(capturedMs) {
+    const direct = Date.now() + offsetMs - capturedMs;
+    if (direct >= 0 || !window.sunbidNow) return Math.max(0, Math.round(direct));
+    return Math.max(0, Math.round(window.sunbidNow().getTime() - capturedMs));
+  }
 
   function pad(n) { return String(n).padStart(2, "0"); }
   function beijing(iso) {
@@ -104,7 +112,7 @@
         const now = performance.now();
         if (now - this.delayShownAt > 250) {
           this.delayShownAt = now;
-          const ms = Math.max(0, Math.round(platformNow() - capturedMs));
+          const ms = delayMs(capturedMs);
           this.delay.textContent = grid.dataset.tDelay.replace("{ms}", String(ms));
           this.element.dataset.delayMs = String(ms);
         }
