@@ -175,3 +175,13 @@ def test_staff_add_a_camera_on_the_page_and_a_bad_source_comes_back_with_a_messa
 def test_only_staff_open_the_cameras_page(client):
     client.force_login(UserFactory(role=User.Role.SUPERVISOR))
     assert client.get(reverse("bidroom:cameras")).status_code == 403
+
+
+def test_the_demo_rooms_get_synthetic_cameras_once(room, staff_user):
+    from bidroom.demo import make_cameras
+
+    Room.objects.create(name="第一评标室", kind=Room.Kind.EVALUATION, capacity=12, location="四楼")
+    made = make_cameras(staff=staff_user)
+    assert [c.room.kind for c in made].count(Room.Kind.OPENING) == 4 and len(made) == 6
+    assert {parse(c.source).kind for c in made} == {"synthetic"}
+    assert make_cameras(staff=staff_user) == []
