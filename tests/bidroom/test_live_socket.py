@@ -217,3 +217,27 @@ def test_a_camera_without_a_worker_is_reported_offline_since_its_gap(server, roo
         await comm.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_open_tiles_hear_when_staff_change_the_rooms_cameras(server, room):
+    from channels.db import database_sync_to_async
+
+    from bidroom import cameras
+
+    camera = held_camera(server, room)
+    supervisor, staff = UserFactory(role=User.Role.SUPERVISOR), UserFactory(role=User.Role.STAFF)
+
+    async def scenario():
+        comm = communicator(supervisor, room.pk, camera.ident)
+        assert (await comm.connect())[0]
+        await until(lambda: server.wanted(camera.ident, frames.GRID))
+        await database_sync_to_async(cameras.camera_create)(by=staff, ident="R301-back", name="Back", room=room,
+                                                            source="synthetic:back")
+        for _ in range(5):
+            message = json.loads(await comm.receive_from(3))
+            if message["type"] == "cameras.changed":
+                break
+        assert message == {"type": "cameras.changed"}
+        await comm.disconnect()
+
+    async_to_sync(scenario)()
