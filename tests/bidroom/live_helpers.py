@@ -57,6 +57,11 @@ class Peer:
             self.process.kill()
             self.process.wait(10)
 
+    def stop_gracefully(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(10)
+
     def stop(self) -> None:
         self.kill()
 
@@ -137,9 +142,11 @@ class Watcher:
         raise AssertionError(f"{self.camera}: fewer than {count} frames within {timeout} s "
                              f"(statuses: {self.statuses[-3:]})")
 
-    def wait_offline(self, timeout: float = 10.0) -> dict[str, object]:
+    def wait_offline(self, after: int, timeout: float = 10.0) -> dict[str, object]:
+        """The first offline status among those after the first `after` (take len(statuses)
+        before causing the outage: it may be reported before this is called)."""
         deadline = time.monotonic() + timeout
-        seen = len(self.statuses)
+        seen = after
         while time.monotonic() < deadline:
             for status in self.statuses[seen:]:
                 if status.get("online") is False and status.get("since"):
