@@ -78,6 +78,19 @@ def test_supervisor_watches_every_camera_of_the_running_opening(stack, browser, 
         expect(tiles.nth(0)).to_be_hidden()
         seq = int(tiles.nth(2).get_attribute("data-seq"))
         page.wait_for_function(f"Number(document.querySelectorAll('.tile')[2].dataset.seq) > {seq}")
+        hidden_seq = tiles.nth(0).get_attribute("data-seq")
+        time.sleep(1.0)
+        assert tiles.nth(0).get_attribute("data-seq") == hidden_seq     # a hidden tile pauses
+        # The camera dies: the tile says since when; it comes back within 8 s of the peer.
+        peer.kill()
+        expect(tiles.nth(2).locator(".state")).to_contain_text("起无信号", timeout=10000)
+        expect(tiles.nth(2)).to_have_class(re.compile("offline"))
+        peer.start()
+        back = time.monotonic()
+        expect(tiles.nth(2)).not_to_have_class(re.compile("offline"), timeout=8000)
+        seq = int(tiles.nth(2).get_attribute("data-seq") or 0)
+        page.wait_for_function(f"Number(document.querySelectorAll('.tile')[2].dataset.seq) > {seq}", timeout=8000)
+        assert time.monotonic() - back <= 8
         page.close()
     finally:
         peer.stop()
