@@ -44,14 +44,14 @@ def _capturable() -> Q:
     return Q(enabled=True, room__isnull=False)
 
 
-def leases_acquire(*, holder: str, endpoint: str, period: timedelta, limit: int | None = None) -> list[Held]:
+def leases_acquire(*, holder: str, endpoint: str, period: timedelta) -> list[Held]:
     """Take every capturable camera that is free or whose lease ran out. A camera taken from
     a lapsed holder gets a gap (worker_restart if the holder had our worker name, else
     lease_handover) unless an outage was already open."""
     now = timezone.now()
     taken: list[Held] = []
     free = Camera.objects.filter(_capturable()).filter(Q(holder="") | Q(lease_expires_at__lt=now)).order_by("pk")
-    for camera in free[:limit] if limit else free:
+    for camera in free:
         with transaction.atomic():
             # The old holder and expiry in the WHERE: of two workers racing, one updates.
             won = Camera.objects.filter(pk=camera.pk, holder=camera.holder,
