@@ -8,9 +8,11 @@ JPEG. static/js/live.js reads the same layout.
 
 from __future__ import annotations
 
+import functools
 import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -51,16 +53,53 @@ def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
                       interpolation=cv2.INTER_AREA)
 
 
+# Camera names are Chinese and OpenCV's fonts are ASCII only: the name is drawn once per camera
+# and size with Pillow in Noto Sans CJK (Debian's fonts-noto-cjk), then copied onto each frame.
+CJK_FONTS = [Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+             Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")]
+
+
+@functools.lru_cache(maxsize=256)
+def _name_bitmap(name: str, height: int) -> np.ndarray | None:
+    """White on black, `height` pixels high; None when there is no CJK font to draw it with."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font_path = next((p for p in CJK_FONTS if p.exists()), None)
+    if font_path is None:
+        return None
+    font = ImageFont.truetype(str(font_path), size=max(8, int(height * 0.8)))
+    width = int(font.getlength(name)) + 4
+    canvas = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(canvas).text((2, height // 2), name, fill=255, font=font, anchor="lm")
+    return cv2.cvtColor(np.asarray(canvas), cv2.COLOR_GRAY2BGR)
+
+
+def can_draw_cjk() -> bool:
+    return any(p.exists() for p in CJK_FONTS)
+
+
 def stamp(image: np.ndarray, label: str, moment: datetime) -> np.ndarray:
-    """Write the label and platform time (Beijing time) on a copy's top-left corner."""
+    """Write the camera's name and platform time (Beijing time) on a copy's top-left corner.
+    A name OpenCV cannot draw is drawn with a CJK font, or, without one, left out (the label
+    should then be the camera id)."""
     out = image.copy()
     local = moment.astimezone(UTC).timestamp() + 8 * 3600
-    text = f"{label}  {datetime.fromtimestamp(local, UTC):%Y-%m-%d %H:%M:%S}.{moment.microsecond // 100000}"
+    clock_text = f"{datetime.fromtimestamp(local, UTC):%Y-%m-%d %H:%M:%S}.{moment.microsecond // 100000}"
     scale = max(0.4, out.shape[1] / 1280)
     thickness = max(1, round(scale * 1.5))
-    (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
-    cv2.rectangle(out, (0, 0), (w + 12, h + base + 10), (0, 0, 0), thickness=-1)
-    cv2.putText(out, text, (6, h + 5), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thickness, cv2.LINE_AA)
+    (_, h), base = cv2.getTextSize("0", cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+    band = h + base + 10
+    name = None if label.isascii() else _name_bitmap(label, band)
+    text = clock_text if name is not None else f"{label}  {clock_text}"
+    (w, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+    x = 0
+    if name is not None:
+        name = name[:, :max(0, min(name.shape[1], out.shape[1] - w - 24))]
+        out[:band, :name.shape[1]] = name[:band] if out.shape[0] >= band else name[:out.shape[0]]
+        x = name.shape[1] + 6
+    cv2.rectangle(out, (x, 0), (x + w + 12, band), (0, 0, 0), thickness=-1)
+    cv2.putText(out, text, (x + 6, h + 5), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thickness,
+                cv2.LINE_AA)
     return out
 
 

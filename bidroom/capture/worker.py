@@ -72,7 +72,7 @@ class CameraRunner:
 
     def __init__(self, held: Held, server: FrameServer, config: Config) -> None:
         self.held, self.server, self.config = held, server, config
-        self.label = held.name if held.name.isascii() else held.ident   # OpenCV's fonts are ASCII only
+        self.label = held.name if held.name.isascii() or frames.can_draw_cjk() else held.ident
         self.generation = 0
         self.stopping = threading.Event()
         self.lock = threading.Lock()

@@ -44,3 +44,13 @@ def test_the_synthetic_camera_moves_at_its_pace():
     reader = SyntheticReader("front", size=(320, 180), fps=50)
     first, second = reader.read(), reader.read()
     assert first.shape == (180, 320, 3) and not np.array_equal(first, second)
+
+
+def test_a_chinese_camera_name_is_drawn_on_the_frame():
+    image = np.zeros((360, 640, 3), dtype=np.uint8)
+    moment = datetime(2026, 11, 23, 1, 2, 3, tzinfo=UTC)
+    chinese = frames.stamp(image, "第一开标室 全景", moment)
+    other = frames.stamp(image, "第二评标室 入口", moment)
+    assert frames.can_draw_cjk()          # fonts-noto-cjk: ./run installs it
+    band = chinese[:30, :200]
+    assert band.max() > 200 and not np.array_equal(band, other[:30, :200])
