@@ -21,3 +21,32 @@ class BadSpan(DomainError):
 class WrongRoomKind(DomainError):
     code = "wrong_room_kind"
     message = _("%(room)s is a %(kind)s; it cannot be booked for %(purpose)s.")
+
+
+class BadCameraSource(DomainError):
+    code = "bad_camera_source"
+    message = _("“%(source)s” is not a camera source. Use rtsp://host/path, http(s)://host/path for an MJPEG "
+                "stream, the path of a video file, a device number (0, 1, …) or synthetic:NAME.")
+
+
+class CameraNotFound(DomainError):
+    code = "camera_not_found"
+    message = _("There is no camera %(camera)s.")
+    http_status = 404
+
+
+class CameraNotInRoom(DomainError):
+    code = "camera_not_in_room"
+    message = _("Camera %(camera)s is not in %(room)s. Open the room the camera belongs to.")
+    http_status = 404
+
+
+class CameraInNoRoom(DomainError):
+    code = "camera_in_no_room"
+    message = _("Camera %(camera)s is in no room, so no one can watch it. Staff can assign it to a room.")
+    http_status = 404
+
+
+class CameraIdTaken(DomainError):
+    code = "camera_id_taken"
+    message = _("The camera id %(camera)s is already in use. Choose another.")

@@ -7,3 +7,9 @@ rules.add_perm("bidroom.view_calendar", is_center_staff | is_supervisor | is_ins
 rules.add_perm("bidroom.view_room", is_center_staff)
 rules.add_perm("bidroom.change_room", is_center_staff)
 rules.add_perm("bidroom.add_room", is_center_staff)
+
+# Live video: the same predicate for the pages and the socket (bidders, experts, the public never).
+rules.add_perm("bidroom.watch_room", is_center_staff | is_supervisor | is_inspector)
+rules.add_perm("bidroom.manage_cameras", is_center_staff)
+rules.add_perm("bidroom.view_camera", is_center_staff)
+rules.add_perm("bidroom.view_gap", is_center_staff)

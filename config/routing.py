@@ -1,7 +1,9 @@
 from django.urls import path
 
 from audit.consumers import ClockConsumer
+from bidroom.consumers import CameraConsumer
 
 websocket_urlpatterns = [
     path("ws/clock/", ClockConsumer.as_asgi()),
+    path("ws/rooms/<int:room>/cameras/<str:camera>/", CameraConsumer.as_asgi()),
 ]

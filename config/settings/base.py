@@ -187,6 +187,18 @@ AUDIT_CHECKPOINT_EVENTS = env.int("AUDIT_CHECKPOINT_EVENTS", default=1000)
 # Production sets it False and `check --deploy` fails if it is on.
 SUNBID_DEMO_CLOCK = env.bool("SUNBID_DEMO_CLOCK", default=True)
 RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=60)
+# Live video (bidroom.capture, DESIGN §3). A dead worker's cameras move within two lease periods.
+CAPTURE_LEASE_SECONDS = env.float("CAPTURE_LEASE_SECONDS", default=6.0)
+CAPTURE_WATCHDOG_SECONDS = env.float("CAPTURE_WATCHDOG_SECONDS", default=5.0)
+CAPTURE_CONNECT_TIMEOUT_SECONDS = env.float("CAPTURE_CONNECT_TIMEOUT_SECONDS", default=5.0)
+CAPTURE_GRID_SIZE = (640, 360)
+CAPTURE_FOCUS_SIZE = (1280, 720)
+CAPTURE_SYNTHETIC_SIZE = (640, 360)
+CAPTURE_SYNTHETIC_FPS = env.float("CAPTURE_SYNTHETIC_FPS", default=10.0)
+CAPTURE_JPEG_QUALITY = 75
+# The frame server web processes connect to; behind several hosts, advertise a reachable address.
+CAPTURE_LISTEN = env("CAPTURE_LISTEN", default="127.0.0.1:0")
+CAPTURE_ADVERTISE = env("CAPTURE_ADVERTISE", default="")
 
 LOGGING = {
     "version": 1,

@@ -47,16 +47,20 @@ class Stack:
         self.url = f"http://127.0.0.1:{self.port}"
         self.processes: list[subprocess.Popen] = []
 
-    def _start(self, name: str, argv: list[str]) -> None:
+    def _start(self, name: str, argv: list[str], **env: str) -> None:
         LOGS.mkdir(parents=True, exist_ok=True)
         log = (LOGS / f"{name}.log").open("wb")
-        self.processes.append(subprocess.Popen(argv, cwd=ROOT, env=stack_env(), stdout=log, stderr=subprocess.STDOUT))
+        self.processes.append(subprocess.Popen(argv, cwd=ROOT, env={**stack_env(), **env}, stdout=log,
+                                               stderr=subprocess.STDOUT))
 
     def start(self) -> Stack:
         self._start("daphne", [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"])
         self._start("celery-worker", [str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "1",
                                       "--without-gossip", "--without-mingle", "-l", "info"])
         self._start("celery-beat", [str(BIN / "celery"), "-A", "config", "beat", "-l", "info"])
+        # Live video: a short lease so cameras made by a test are taken within a second or so.
+        self._start("capture", [str(BIN / "python"), "manage.py", "capture", "--name", "e2e"],
+                    CAPTURE_LEASE_SECONDS="2")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

@@ -14,6 +14,7 @@ from accounts.demo_keys import make_demo_keys
 from accounts.models import Organisation, User
 from audit import clock
 from audit.services import checkpoint_issue
+from bidroom.demo import make_cameras
 from trading import demo as trading_demo
 from trading.models import Listing
 
@@ -82,6 +83,7 @@ class Command(BaseCommand):
             trading_demo.build(staff=staff, agent=User.objects.get(username="agent"),
                                supervisor=User.objects.get(username="supervisor"), bidders=bidders,
                                tenderers=tenderers, time=time, until=real_now - timedelta(minutes=5))
+            make_cameras(staff=staff)
             checkpoint_issue()
         checkpoint = checkpoint_issue()
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {User.objects.count()} users, {Listing.objects.count()} "
