@@ -25,6 +25,7 @@ def live_stack(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def stack(live_stack, transactional_db):
+    live_stack.wait_for_zero_clock()
     return live_stack
 
 

@@ -73,6 +73,18 @@ class Stack:
         self.stop()
         raise RuntimeError(f"the stack did not start; see {LOGS}")
 
+    def wait_for_zero_clock(self, seconds: float = 6) -> None:
+        """A test starts on a flushed database, so a demo-clock offset is 0 again; each stack
+        process keeps the last jump it made for 3 s (audit.clock), so wait until it lets go."""
+        import json
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(self.url + "/audit/clock/now/", timeout=2) as answer:
+                if json.loads(answer.read())["offset_ms"] == 0:
+                    return
+            time.sleep(0.2)
+
     def stop(self) -> None:
         for process in self.processes:
             process.terminate()
