@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -191,11 +192,12 @@ def public_list(request: HttpRequest) -> HttpResponse:
     return render(request, "experts/public_list.html", {"draws": selectors.draws_public()[:200]})
 
 
+# Public pages show what is published, whoever looks: an inspector's names stay in the room.
 def public_page(request: HttpRequest, draw_id: str) -> HttpResponse:
     draw = _public_draw(draw_id)
     state = selectors.public_state(draw)
     return render(request, "experts/public.html", {
-        "draw": draw, "public": state, "picks": selectors.picks_for(request.user, draw) if draw.result else [],
+        "draw": draw, "public": state, "picks": selectors.picks_for(AnonymousUser(), draw) if draw.result else [],
         "others": draw.lot.draws.filter(purpose=draw.purpose).exclude(pk=draw.pk).order_by("created_at"),
         "recomputable": "candidates" in state})
 
@@ -210,7 +212,7 @@ def screen(request: HttpRequest, draw_id: str) -> HttpResponse:
     draw = _public_draw(draw_id)
     template = "experts/_screen_state.html" if request.GET.get("fragment") else "experts/screen.html"
     return render(request, template, {"draw": draw, "public": selectors.public_state(draw),
-                                      "picks": selectors.picks_for(request.user, draw) if draw.result else [],
+                                      "picks": selectors.picks_for(AnonymousUser(), draw) if draw.result else [],
                                       "cosigned": services.freeze_cosigned(draw)})
 
 

@@ -1,0 +1,71 @@
+"""Django admin: the pool is reference data staff keep; draws are read-only, without the
+secret, the snapshot, the manifest or who was drawn (they go through experts.selectors)."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from accounts.admin import RulesModuleMixin
+from experts.models import AvoidanceSettings, Draw, Expert, FormerEmployer, Penalty, RelativeOrganisation, Specialty
+
+
+class FormerEmployerInline(admin.TabularInline):
+    model = FormerEmployer
+    extra = 0
+
+
+class RelativeInline(admin.TabularInline):
+    model = RelativeOrganisation
+    extra = 0
+
+
+class PenaltyInline(admin.TabularInline):
+    model = Penalty
+    extra = 0
+
+
+@admin.register(Expert)
+class ExpertAdmin(RulesModuleMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "employer_name", "region", "status"]
+    list_filter = ["status", "specialties"]
+    search_fields = ["code", "name", "employer", "employer_name"]
+    filter_horizontal = ["specialties"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [FormerEmployerInline, RelativeInline, PenaltyInline]
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(RulesModuleMixin, admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(AvoidanceSettings)
+class AvoidanceSettingsAdmin(RulesModuleMixin, admin.ModelAdmin):
+    list_display = ["employer_is_bidder", "employer_is_tenderer", "former_employer_years", "relatives", "penalties",
+                    "cooldown_days"]
+    readonly_fields = ["changed_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Draw)
+class DrawAdmin(RulesModuleMixin, admin.ModelAdmin):
+    list_display = ["draw_id", "lot", "purpose", "state", "abandon_reason", "created_at"]
+    list_filter = ["purpose", "state"]
+    search_fields = ["draw_id"]
+    # Counts and hashes only: no secret, pool, manifest, candidates or picks (draw.md §1, §5).
+    fields = ["draw_id", "lot", "purpose", "k", "m", "state", "abandon_reason", "follows", "commit", "rules_hash",
+              "n_pool", "n_excluded", "n_candidates", "pool_snapshot_hash", "excluded_hash", "candidates_hash",
+              "anchor", "checkpoint_size", "witness", "result", "created_at", "revealed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
