@@ -41,14 +41,16 @@ async function check(noteText, kept) {
     return null;
   }
   if (!await platformSigned(note, page.dataset.platformPk)) throw new NoteError(page.dataset.badSignature);
+  // Any note kept at this size with another root is a fork, whichever was cosigned last.
+  const clash = kept.notes.find((n) => n.size === note.size && n.root !== toHex(note.root));
+  if (clash) {
+    raiseFork(clash.note, noteText);
+    return null;
+  }
   const last = kept.notes.reduce((a, b) => (!a || b.size > a.size ? b : a), null);
   if (last) {
     if (note.size < last.size) throw new NoteError(page.dataset.smaller.replace("%s", last.size));
     const lastRoot = fromHex(last.root, 32, "root");
-    if (note.size === last.size && toHex(note.root) !== last.root) {
-      raiseFork(last.note, noteText);
-      return null;
-    }
     if (note.size > last.size) {
       const response = await fetch(`${page.dataset.proofUrl}?old=${last.size}&new=${note.size}`);
       const proof = response.ok ? (await response.json()).proof.map((h) => fromHex(h, 32, "proof")) : null;
