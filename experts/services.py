@@ -40,7 +40,7 @@ CONTRACTOR_K, CONTRACTOR_M = 1, 2
 
 
 def _locked(draw: Draw) -> Draw:
-    return Draw.objects.select_for_update().select_related("lot__listing").get(pk=draw.pk)
+    return Draw.objects.select_for_update(of=("self",)).select_related("lot__listing").get(pk=draw.pk)
 
 
 def record_event(draw: Draw, kind: str, by: User | None, payload: dict[str, Any]) -> Event:
@@ -94,7 +94,7 @@ def draw_create(*, by: User, request: DrawRequest) -> Draw:
     """Step 1: a secret from the CSPRNG, only its commitment on the chain."""
     if not by.has_perm("experts.run_draw"):
         raise NotPermitted()
-    lot = Lot.objects.select_for_update().select_related("listing__tenderer", "listing__agent").get(pk=request.lot.pk)
+    lot = Lot.objects.select_for_update(of=("self",)).select_related("listing__tenderer", "listing__agent").get(pk=request.lot.pk)
     request.lot = lot
     if request.purpose not in Draw.Purpose.values or request.k < 1 or request.m < 0:
         raise DrawNotForLot(what=_g("Give the number to draw (at least 1) and of backups"))
