@@ -105,7 +105,7 @@ def expert_members(criteria: Criteria, rules: Rules, *, now: datetime, cooldown_
     rows = {pk: {"id": code, "status": status, "region": region, "employer": employer}
             for pk, code, status, region, employer in
             experts.distinct().values_list("pk", "code", "status", "region", "employer")}
-    ids = experts.values("pk")
+    ids = list(rows)  # one pass over the join; the later queries look pool members up by key
     fields = {c["field"] for c in criteria} | {r["field"] for r in rules}
     lists: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     through = Expert.specialties.through

@@ -40,7 +40,9 @@ CONTRACTOR_K, CONTRACTOR_M = 1, 2
 
 
 def _locked(draw: Draw) -> Draw:
-    return Draw.objects.select_for_update(of=("self",)).select_related("lot__listing").get(pk=draw.pk)
+    # The snapshot and manifest are large and read only for records: left in the row here.
+    return (Draw.objects.select_for_update(of=("self",)).select_related("lot__listing").defer("pool", "excluded")
+            .get(pk=draw.pk))
 
 
 def record_event(draw: Draw, kind: str, by: User | None, payload: dict[str, Any]) -> Event:
@@ -140,7 +142,8 @@ def draw_freeze(*, draw: Draw, by: User) -> Draw:
         draw.state = Draw.State.FROZEN
         event = record_event(draw, "freeze", by, engine.freeze_payload(draw.draw_id, frozen))
         draw.anchor = event.link
-        draw.save()
+        draw.save(update_fields=["pool", "pool_snapshot_hash", "excluded", "excluded_hash", "candidates",
+                                 "candidates_hash", "n_pool", "n_excluded", "n_candidates", "state", "anchor"])
         if draw.n_candidates < draw.k:
             _abandon(draw, "INSUFFICIENT_CANDIDATES", by)
             return draw

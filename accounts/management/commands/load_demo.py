@@ -13,6 +13,7 @@ from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from accounts.models import Organisation, User
 from audit import clock
 from audit.services import checkpoint_issue
+from experts import demo as experts_demo
 from trading import demo as trading_demo
 from trading.models import Listing
 
@@ -80,6 +81,8 @@ class Command(BaseCommand):
             trading_demo.build(staff=staff, agent=User.objects.get(username="agent"),
                                supervisor=User.objects.get(username="supervisor"), bidders=bidders,
                                tenderers=tenderers, time=time, until=real_now - timedelta(minutes=5))
+            experts_demo.build(staff=staff, supervisor=User.objects.get(username="supervisor"), time=time,
+                               passphrase=DEMO_PASSWORD)
             checkpoint_issue()
         checkpoint = checkpoint_issue()
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {User.objects.count()} users, {Listing.objects.count()} "
