@@ -39,7 +39,7 @@ def draw_record(draw: Draw) -> dict[str, Any]:
 
 
 def write_record(draw: Draw, path: Path) -> None:
-    path.write_bytes(canonical_json.dumps(draw_record(draw)) + b"\n")
+    path.write_bytes(canonical_json.dumps(draw_record(draw)))  # exactly CJ: the verifier refuses anything else
 
 
 def export_all(directory: Path) -> list[str]:

@@ -176,7 +176,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     draw = _room_draw(request, pk)
     try:
-        body = canonical_json.dumps(draw_record(draw)) + b"\n"
+        body = canonical_json.dumps(draw_record(draw))
     except NoRecord:
         raise Http404 from None
     response = HttpResponse(body, content_type="application/json")
