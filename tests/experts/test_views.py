@@ -111,14 +111,16 @@ def test_witness_form_opens_only_after_cosigning(client, staff_user):
     client.force_login(supervisor.user)
     room = client.get(reverse("experts:room", args=[draw.pk])).content.decode()
     assert 'id="cosign-link"' in room and 'id="witness-form"' not in room
-    response = client.post(reverse("experts:witness", args=[draw.pk]), {"witness": "123456"}, follow=True)
-    assert "cosign" in response.content.decode().lower()
+    response = client.post(reverse("experts:witness", args=[draw.pk]), {"witness": "123456"}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "监督人员联署" in response.content.decode()
     draw.refresh_from_db()
     assert draw.state == "frozen"
     supervisor.cosign(draw.checkpoint_size)
     room = client.get(reverse("experts:room", args=[draw.pk])).content.decode()
     assert 'id="witness-form"' in room
-    response = client.post(reverse("experts:witness", args=[draw.pk]), {"witness": "12 34"}, follow=True)
+    response = client.post(reverse("experts:witness", args=[draw.pk]), {"witness": "12 34"}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="en")
     assert "6 to 64 digits" in response.content.decode()
     client.post(reverse("experts:witness", args=[draw.pk]), {"witness": "654321"})
     draw.refresh_from_db()
