@@ -24,6 +24,7 @@ from audit.models import Event
 from experts import draw as engine
 from experts.errors import CallRefused, DrawWrongState
 from experts.models import Draw, Expert, Pick, Reply
+from config.realtime import broadcast_on_commit
 from experts.services import _locked, record_event
 
 if TYPE_CHECKING:
@@ -51,8 +52,12 @@ def _append(draw: Draw, kind: str, payload: dict[str, Any], by: User | None) -> 
         state = replay(draw, [engine.CallEvent(f"draw.{kind}", clock.format_ts(clock.now()), payload)])
     except engine.DrawError as e:
         raise CallRefused(why=e.detail or e.code) from None
-    record_event(draw, kind, by, payload)
+    record_event(draw, kind, by, payload, broadcast=False)  # the step sends one frame (_changed)
     return state
+
+
+def _changed(draw: Draw) -> None:
+    broadcast_on_commit(f"draw.{draw.pk}", {"type": "draw.changed", "kind": "calls", "seq": None})
 
 
 def picks_create(draw: Draw, picks: Sequence[str]) -> None:
@@ -149,6 +154,7 @@ def call_reply(*, pick: Pick, by: User, answer: str, text: str = "") -> Pick:
                          received_at=clock.now())
     Pick.objects.filter(pk=pick.pk).update(status=ANSWERS[answer])
     _call_waiting(draw, by)
+    _changed(draw)
     return Pick.objects.get(pk=pick.pk)
 
 
@@ -161,6 +167,7 @@ def call_again(*, pick: Pick, by: User) -> Pick:
     if pick.status in (Pick.CallStatus.ACCEPTED, Pick.CallStatus.DECLINED, Pick.CallStatus.CONFLICT):
         raise CallRefused(why=_("this position has already answered"))
     _sync(draw, _call(draw, pick.position, by))
+    _changed(draw)
     return Pick.objects.get(pk=pick.pk)
 
 
@@ -173,4 +180,5 @@ def call_no_answer(*, pick: Pick, by: User) -> Pick:
     _append(draw, "no_answer", {"draw_id": draw.draw_id, "position": pick.position}, by)
     Pick.objects.filter(pk=pick.pk).update(status=Pick.CallStatus.NO_ANSWER)
     _call_waiting(draw, by)
+    _changed(draw)
     return Pick.objects.get(pk=pick.pk)

@@ -95,39 +95,42 @@ def expert_members(criteria: Criteria, rules: Rules, *, now: datetime, cooldown_
     Six queries whatever the pool's size.
     """
     wanted = {c["field"]: c["any_of"] for c in criteria}
-    experts = Expert.objects.all()
-    if "specialties" in wanted:
-        experts = experts.filter(specialties__code__in=wanted["specialties"])
-    if "status" in wanted:
-        experts = experts.filter(status__in=wanted["status"])
-    if "region" in wanted:
-        experts = experts.filter(region__in=wanted["region"])
+    # The criteria as a filter on experts, and the same filter seen from a related table: the
+    # related rows are read by join, not by a list of thousands of ids (slow to send and plan).
+    lookups = {"specialties": "specialties__code__in", "status": "status__in", "region": "region__in"}
+    on_expert = Q(**{lookups[f]: v for f, v in wanted.items() if f in lookups})
+    on_related = Q(**{f"expert__{lookups[f]}": v for f, v in wanted.items() if f in lookups})
+    experts = Expert.objects.filter(on_expert)
     rows = {pk: {"id": code, "status": status, "region": region, "employer": employer}
             for pk, code, status, region, employer in
             experts.distinct().values_list("pk", "code", "status", "region", "employer")}
-    ids = list(rows)  # one pass over the join; the later queries look pool members up by key
     fields = {c["field"] for c in criteria} | {r["field"] for r in rules}
     lists: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     through = Expert.specialties.through
-    for pk, code in through.objects.filter(expert_id__in=ids).values_list("expert_id", "specialty__code"):
-        lists["specialties"][pk].append(code)
+    if "specialties" in fields:
+        related = Q(**{f"expert__{lookups[f]}": v for f, v in wanted.items() if f in ("status", "region")})
+        if "specialties" in wanted:  # the member's every specialty, not only the matching ones
+            related &= Q(expert_id__in=through.objects.filter(specialty__code__in=wanted["specialties"])
+                         .values("expert_id"))
+        for pk, code in through.objects.filter(related).values_list("expert_id", "specialty__code"):
+            lists["specialties"][pk].append(code)
     today = _today(now)
     for field in fields:
         if field.startswith("former_employers_") and field.endswith("y"):
             since = _years_before(today, int(field.removeprefix("former_employers_").removesuffix("y")))
-            for pk, org in FormerEmployer.objects.filter(expert_id__in=ids, left_on__gte=since).values_list(
+            for pk, org in FormerEmployer.objects.filter(on_related, left_on__gte=since).values_list(
                     "expert_id", "organisation"):
                 lists[field][pk].append(org)
     if "relatives_orgs" in fields:
-        for pk, org in RelativeOrganisation.objects.filter(expert_id__in=ids).values_list("expert_id", "organisation"):
+        for pk, org in RelativeOrganisation.objects.filter(on_related).values_list("expert_id", "organisation"):
             lists["relatives_orgs"][pk].append(org)
     if "penalties" in fields:
         in_force = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        for pk, ref in Penalty.objects.filter(in_force, expert_id__in=ids).values_list("expert_id", "reference"):
+        for pk, ref in Penalty.objects.filter(in_force, on_related).values_list("expert_id", "reference"):
             lists["penalties"][pk].append(ref)
     if "recent_draws" in fields and cooldown_days:
         # Served recently: accepted a seat in a draw created inside the cooldown.
-        recent = Pick.objects.filter(expert_id__in=ids, status=Pick.CallStatus.ACCEPTED,
+        recent = Pick.objects.filter(on_related, status=Pick.CallStatus.ACCEPTED,
                                      draw__created_at__gte=now - timedelta(days=cooldown_days))
         for pk, draw_id in recent.values_list("expert_id", "draw__draw_id"):
             lists["recent_draws"][pk].append(draw_id)

@@ -45,11 +45,13 @@ def _locked(draw: Draw) -> Draw:
             .get(pk=draw.pk))
 
 
-def record_event(draw: Draw, kind: str, by: User | None, payload: dict[str, Any]) -> Event:
-    """Append `draw.<kind>` and its DrawEvent row; the row's constraint refuses a second one."""
+def record_event(draw: Draw, kind: str, by: User | None, payload: dict[str, Any], *, broadcast: bool = True) -> Event:
+    """Append `draw.<kind>` and its DrawEvent row; the row's constraint refuses a second one.
+    Pages refetch the whole state on a frame, so a step appending many events sends one."""
     event = event_append(kind=f"draw.{kind}", actor=actor_of(by), object=f"draw:{draw.draw_id}", payload=payload)
     DrawEvent.objects.create(draw=draw, kind=kind, seq=event.seq)
-    broadcast_on_commit(f"draw.{draw.pk}", {"type": "draw.changed", "kind": kind, "seq": event.seq})
+    if broadcast:
+        broadcast_on_commit(f"draw.{draw.pk}", {"type": "draw.changed", "kind": kind, "seq": event.seq})
     return event
 
 
@@ -216,7 +218,7 @@ def draw_result(*, draw: Draw, by: User | None) -> Draw:
             calls.picks_create(draw, outcome.picks)
             calls.first_calls(draw)
             if draw.purpose == Draw.Purpose.CONTRACTOR:
-                _reveal(draw, by)  # contractor draws: at once (draw.md §3 step 7)
+                _reveal(draw, by, broadcast=False)  # contractor draws: at once (draw.md §3 step 7)
             return draw
     except DrawWrongState:
         raise
@@ -247,10 +249,11 @@ def award_published(lot: Lot) -> bool:
     return listing.status in AWARDED or ResultReport.objects.filter(lot=lot, awarded_at__isnull=False).exists()
 
 
-def _reveal(draw: Draw, by: User | None) -> None:
+def _reveal(draw: Draw, by: User | None, *, broadcast: bool = True) -> None:
     draw.state, draw.revealed_at = Draw.State.REVEALED, clock.now()
     draw.save(update_fields=["state", "revealed_at"])
-    record_event(draw, "reveal", by, engine.reveal_payload(draw.draw_id, bytes.fromhex(draw.secret)))
+    record_event(draw, "reveal", by, engine.reveal_payload(draw.draw_id, bytes.fromhex(draw.secret)),
+                 broadcast=broadcast)
 
 
 @transaction.atomic
