@@ -5,7 +5,19 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from accounts.admin import RulesModuleMixin
+from audit import clock
+from audit.services import actor_of, event_append
 from experts.models import AvoidanceSettings, Draw, Expert, FormerEmployer, Penalty, RelativeOrganisation, Specialty
+
+
+class AuditedAdminMixin:
+    """An admin edit of the pool or the rules is a state change: it goes on the record."""
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        name = obj._meta.model_name
+        event_append(kind=f"experts.{name}_{'changed' if change else 'added'}", actor=actor_of(request.user),
+                     object=f"{name}:{getattr(obj, 'code', obj.pk)}", payload={"fields": sorted(form.changed_data)})
 
 
 class FormerEmployerInline(admin.TabularInline):
@@ -24,7 +36,7 @@ class PenaltyInline(admin.TabularInline):
 
 
 @admin.register(Expert)
-class ExpertAdmin(RulesModuleMixin, admin.ModelAdmin):
+class ExpertAdmin(AuditedAdminMixin, RulesModuleMixin, admin.ModelAdmin):
     list_display = ["code", "name", "employer_name", "region", "status"]
     list_filter = ["status", "specialties"]
     search_fields = ["code", "name", "employer", "employer_name"]
@@ -35,16 +47,25 @@ class ExpertAdmin(RulesModuleMixin, admin.ModelAdmin):
 
 
 @admin.register(Specialty)
-class SpecialtyAdmin(RulesModuleMixin, admin.ModelAdmin):
+class SpecialtyAdmin(AuditedAdminMixin, RulesModuleMixin, admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(AvoidanceSettings)
-class AvoidanceSettingsAdmin(RulesModuleMixin, admin.ModelAdmin):
+class AvoidanceSettingsAdmin(AuditedAdminMixin, RulesModuleMixin, admin.ModelAdmin):
     list_display = ["employer_is_bidder", "employer_is_tenderer", "former_employer_years", "relatives", "penalties",
                     "cooldown_days"]
+    fields = ["employer_is_bidder", "employer_is_tenderer", "former_employer_years", "relatives", "penalties",
+              "cooldown_days", "changed_at"]
     readonly_fields = ["changed_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # one row, made on first use
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        obj.changed_at = clock.now()  # a draw keeps the rules fixed at its create, whatever changes later
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

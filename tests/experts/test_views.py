@@ -158,3 +158,19 @@ def test_admin_shows_no_names_or_secret_of_draws(admin_client, drawn):
     body = admin_client.get(reverse("admin:experts_draw_change", args=[draw.pk])).content.decode()
     assert draw.secret not in body and not any(code in body for code in draw.drawn)
     assert Draw.objects.count() == 1
+
+
+def test_staff_change_avoidance_settings_in_the_admin_on_the_record(client, staff_user):
+    from audit.models import Event
+    from experts.pool import avoidance_settings
+
+    avoidance_settings()
+    client.force_login(UserFactory(role=User.Role.STAFF, is_staff=True))
+    response = client.post(reverse("admin:experts_avoidancesettings_change", args=[1]), {
+        "employer_is_bidder": "on", "employer_is_tenderer": "on", "former_employer_years": "5", "relatives": "on",
+        "penalties": "on", "cooldown_days": "0"})
+    assert response.status_code == 302
+    settings = avoidance_settings()
+    assert settings.former_employer_years == 5 and settings.cooldown_days == 0 and settings.changed_at
+    event = Event.objects.get(kind="experts.avoidancesettings_changed")
+    assert "former_employer_years" in event.payload
