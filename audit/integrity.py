@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from audit import chain, clock, export_format, keys, verify
+from audit.cosign import cosigner_key_entries
 from audit.models import ChainCheck, Checkpoint, Event, Head
 from audit.services import actor_of, event_as_dict, event_append
 from config.errors import NotPermitted
@@ -35,7 +36,8 @@ def export(directory: Path) -> int:
         size = Head.objects.get_or_create(pk=1)[0].seq
         notes = list(Checkpoint.objects.filter(size__lte=size).order_by("size").values_list("note", flat=True))
     platform = export_format.key_entry(keys.origin(), keys.public_key(), chain.NOTE_SIGNATURE)
-    return export_format.write_export(directory, _rows(size), notes, [platform], [])
+    cosigners = [export_format.key_entry(name, pk, chain.COSIGNATURE) for name, pk in cosigner_key_entries()]
+    return export_format.write_export(directory, _rows(size), notes, [platform], cosigners)
 
 
 @dataclass(frozen=True)

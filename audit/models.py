@@ -80,3 +80,21 @@ class ChainCheck(models.Model):
     class Meta:
         verbose_name = _("chain check")
         verbose_name_plural = _("chain checks")
+
+
+class Cosignature(models.Model):
+    """A supervisor's cosignature of a checkpoint (chain.md §5), also kept as a line of its note."""
+
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="cosignatures")
+    cosigner = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    key = models.ForeignKey("accounts.PublicKey", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("cosigner name"), max_length=128)
+    timestamp = models.PositiveBigIntegerField(_("cosigned at (POSIX seconds)"))
+    line = models.TextField()
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        ordering = ["-checkpoint__size"]
+        verbose_name = _("cosignature")
+        verbose_name_plural = _("cosignatures")
+        constraints = [models.UniqueConstraint(fields=["checkpoint", "key"], name="cosignature_once_per_key")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audit import views
+from audit import views, views_cosign
 
 app_name = "audit"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("checkpoints/<int:size>/", views.checkpoint_at, name="checkpoint"),
     path("proofs/inclusion/", views.proof_inclusion, name="proof_inclusion"),
     path("proofs/consistency/", views.proof_consistency, name="proof_consistency"),
+    path("cosign/<int:size>/", views_cosign.cosign_page, name="cosign"),
 ]

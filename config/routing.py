@@ -2,8 +2,10 @@ from django.urls import path
 
 from audit.consumers import ClockConsumer
 from bidroom.consumers import CameraConsumer
+from experts.consumers import DrawConsumer
 
 websocket_urlpatterns = [
     path("ws/clock/", ClockConsumer.as_asgi()),
     path("ws/rooms/<int:room>/cameras/<str:camera>/", CameraConsumer.as_asgi()),
+    path("ws/draws/<int:pk>/", DrawConsumer.as_asgi()),
 ]

@@ -164,6 +164,8 @@ CELERY_BEAT_SCHEDULE = {
     # Deadlines are kept by the platform: every few seconds, so bidding closes on time.
     "trading-chronograph": {"task": "trading.tasks.chronograph_task", "schedule": 5.0},
     "trading-overdue": {"task": "trading.tasks.overdue_scan_task", "schedule": 60.0},
+    # Expert draws are revealed once the award is out; a witnessed draw without a result is abandoned.
+    "experts-draws-due": {"task": "experts.tasks.draws_due_task", "schedule": 30.0},
 }
 
 REST_FRAMEWORK = {

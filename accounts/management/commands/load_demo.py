@@ -15,6 +15,7 @@ from accounts.models import Organisation, User
 from audit import clock
 from audit.services import checkpoint_issue
 from bidroom.demo import make_cameras
+from experts import demo as experts_demo
 from trading import demo as trading_demo
 from trading.models import Listing
 
@@ -84,6 +85,8 @@ class Command(BaseCommand):
                                supervisor=User.objects.get(username="supervisor"), bidders=bidders,
                                tenderers=tenderers, time=time, until=real_now - timedelta(minutes=5))
             make_cameras(staff=staff)
+            experts_demo.build(staff=staff, supervisor=User.objects.get(username="supervisor"), time=time,
+                               passphrase=DEMO_PASSWORD)
             checkpoint_issue()
         checkpoint = checkpoint_issue()
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {User.objects.count()} users, {Listing.objects.count()} "
