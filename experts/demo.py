@@ -11,10 +11,8 @@ import random
 from datetime import date, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
-from django.conf import settings
 
-from accounts.keys import key_current, key_register
+from accounts.demo_keys import demo_private_key
 from accounts.models import Organisation, User
 from audit import chain, clock
 from audit.cosign import checkpoint_cosign, cosigner_name
@@ -22,7 +20,6 @@ from audit.models import Checkpoint
 from experts import calls, services
 from experts.models import Expert, Penalty, Pick, RelativeOrganisation, Specialty
 from trading.models import Kind, Lot, Registration, Status
-from trading.seal.keyfile import make_key_file, read_key_file
 
 SPECIALTIES = [("A0801", "房屋建筑工程"), ("A0802", "市政公用工程"), ("A0803", "水利水电工程"),
                ("B0101", "医疗设备"), ("B0203", "信息化设备"), ("C0301", "工程造价"), ("C0302", "财务会计")]
@@ -32,38 +29,15 @@ REGIONS = ["杭州市", "宁波市", "温州市"]
 
 
 class DemoCosigner:
-    """The demo supervisor's cosigner key: the one the demo's key files already hold when
-    accounts.demo_keys made them (var/demo-keys/), else one made here and kept in var/."""
+    """The demo supervisor's cosigner key: the one accounts.demo_keys made, whose key file is
+    in var/demo-keys/ for anyone trying the demo."""
 
-    def __init__(self, supervisor: User, passphrase: str) -> None:
+    def __init__(self, supervisor: User) -> None:
         self.user = supervisor
-        existing = self._existing(supervisor)
-        if existing is not None:
-            self.key = existing
-            return
-        self.key = Ed25519PrivateKey.generate()
-        seed = self.key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        pk = self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        key_register(by=supervisor, purpose="cosigner", public_key_hex=pk.hex())
-        path = settings.VAR_DIR / "demo-supervisor-cosigner.key.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(make_key_file(role="cosigner", owner=supervisor.username, private_key=seed,
-                                       passphrase=passphrase))
-
-    @staticmethod
-    def _existing(supervisor: User) -> Ed25519PrivateKey | None:
-        try:
-            from accounts import demo_keys  # type: ignore[attr-defined]
-        except ImportError:
-            return None
-        path = demo_keys.demo_keys_dir() / f"{supervisor.username}-cosigner.key.json"
-        current = key_current(owner=supervisor, purpose="cosigner")
-        if not path.exists() or current is None:
-            return None
-        opened = read_key_file(path.read_bytes(), demo_keys.DEMO_KEY_PASSPHRASE, role="cosigner")
-        if opened.pk.hex() != current.public_key:
-            return None
-        return Ed25519PrivateKey.from_private_bytes(opened.private_key)
+        seed = demo_private_key(supervisor, "cosigner")
+        if seed is None:
+            raise RuntimeError("the demo's keys are made first (accounts.demo_keys.make_demo_keys)")
+        self.key = Ed25519PrivateKey.from_private_bytes(seed)
 
     def cosign(self, size: int) -> None:
         note = Checkpoint.objects.get(size=size).note
@@ -110,9 +84,9 @@ def _answer_all(draw, time: clock.Replay) -> None:
             calls.call_reply(pick=pick, by=people[0], answer="accept", text="")
 
 
-def build(*, staff: User, supervisor: User, time: clock.Replay, passphrase: str) -> None:
+def build(*, staff: User, supervisor: User, time: clock.Replay) -> None:
     rng = random.Random(2026)
-    cosigner = DemoCosigner(supervisor, passphrase)
+    cosigner = DemoCosigner(supervisor)
     lots = Lot.objects.select_related("listing").exclude(listing__status__in=(Status.DRAFT, Status.SUBMITTED,
                                                                               Status.CANCELLED))
     orgs = list(Organisation.objects.values_list("credit_code", flat=True))

@@ -127,7 +127,7 @@ def verify_on_public_page(browser, stack, draw):
 
 def test_expert_and_contractor_draws(stack, browser, tmp_path):
     specialty("A0801")
-    staff_user = person("staff1", User.Role.STAFF)
+    person("staff1", User.Role.STAFF)
     supervisor = person("sup1", User.Role.SUPERVISOR)
     person("inspector1", User.Role.INSPECTOR)
     key_file = cosigner_key_file(supervisor, tmp_path)

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from audit.models import Cosignature
 from experts.models import Draw, Expert
 from experts.record import verify
 
@@ -21,33 +22,18 @@ def test_demo_draws_verify(settings, tmp_path):
         "drawn", "revealed")
     for draw in Draw.objects.filter(state__in=("drawn", "revealed")):
         assert verify(draw)[0].startswith("OK ")
-    assert (tmp_path / "demo-supervisor-cosigner.key.json").exists()
 
 
-def test_demo_cosigner_reuses_the_demo_key_file(tmp_path, monkeypatch):
-    """When the demo's key files exist (accounts.demo_keys), the draws cosign with that key."""
-    import sys
-    import types
+def test_demo_draws_are_cosigned_with_the_demo_supervisors_key_file(settings, tmp_path):
+    from accounts.demo_keys import DEMO_KEY_PASSPHRASE
+    from accounts.keys import key_current
+    from accounts.models import User
+    from trading.seal import read_key_file
 
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
-
-    from accounts.keys import key_current, key_register
-    from experts.demo import DemoCosigner
-    from tests.accounts.factories import UserFactory
-    from trading.seal.keyfile import make_key_file
-
-    supervisor = UserFactory(role="supervisor", username="supervisor")
-    key = Ed25519PrivateKey.generate()
-    pk = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    key_register(by=supervisor, purpose="cosigner", public_key_hex=pk.hex())
-    (tmp_path / "supervisor-cosigner.key.json").write_bytes(make_key_file(
-        role="cosigner", owner="supervisor", passphrase="sunbid demo key file 2026",
-        private_key=key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())))
-    fake = types.SimpleNamespace(demo_keys_dir=lambda: tmp_path, DEMO_KEY_PASSPHRASE="sunbid demo key file 2026")
-    monkeypatch.setitem(sys.modules, "accounts.demo_keys", fake)
-    import accounts
-    monkeypatch.setattr(accounts, "demo_keys", fake, raising=False)
-    cosigner = DemoCosigner(supervisor, "unused passphrase 2026")
-    assert cosigner.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw) == pk
-    assert key_current(owner=supervisor, purpose="cosigner").public_key == pk.hex()  # not replaced
+    settings.VAR_DIR = tmp_path
+    call_command("load_demo")
+    supervisor = User.objects.get(username="supervisor")
+    opened = read_key_file((tmp_path / "demo-keys" / "supervisor-cosigner.key.json").read_bytes(),
+                           DEMO_KEY_PASSPHRASE, role="cosigner")
+    assert opened.pk.hex() == key_current(owner=supervisor, purpose="cosigner").public_key
+    assert Cosignature.objects.filter(cosigner=supervisor).exists()

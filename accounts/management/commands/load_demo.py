@@ -85,8 +85,7 @@ class Command(BaseCommand):
                                supervisor=User.objects.get(username="supervisor"), bidders=bidders,
                                tenderers=tenderers, time=time, until=real_now - timedelta(minutes=5))
             make_cameras(staff=staff)
-            experts_demo.build(staff=staff, supervisor=User.objects.get(username="supervisor"), time=time,
-                               passphrase=DEMO_PASSWORD)
+            experts_demo.build(staff=staff, supervisor=User.objects.get(username="supervisor"), time=time)
             checkpoint_issue()
         checkpoint = checkpoint_issue()
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {User.objects.count()} users, {Listing.objects.count()} "
