@@ -25,7 +25,7 @@ from accounts.keys import key_current
 from accounts.models import PublicKey, User
 from audit import clock
 from audit import keys as platform_keys
-from audit.services import actor_of, event_append
+from audit.services import actor_of, durable_commit, event_append
 from config.errors import NotPermitted
 from trading import seal
 from trading.errors import (BidderKeyMissing, BiddingClosed, EnvelopeRefused, ListingKeysMissing, NotSignedUp,
@@ -203,6 +203,7 @@ def upload_finish(*, token: str, by: User) -> Envelope:
 
 @transaction.atomic
 def _finish(token: str, by: User) -> Envelope:
+    durable_commit()  # the receipt leaves the platform: its event must survive a database crash
     # Lock order, as the chronograph's: the listing first, then the upload (else a deadlock).
     found = Upload.objects.filter(token=token).values_list("bid__lot__listing_id", flat=True).first()
     if found is None:
@@ -272,6 +273,7 @@ def _receipt(upload: Upload, bid: Bid, lot: Lot, digests, path: Path, bidder_key
 @transaction.atomic
 def bid_withdraw(*, lot: Lot, by: User, request: dict[str, Any]) -> Withdrawal:
     """W signed by the bidder over the headers of record (§6): `seal.withdrawn` and a receipt."""
+    durable_commit()  # the receipt leaves the platform: its event must survive a database crash
     bid = bid_for(lot, by)
     listing = Listing.objects.select_for_update().get(pk=lot.listing_id)
     check_open(listing)

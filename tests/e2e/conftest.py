@@ -59,3 +59,20 @@ def make_key_in_browser(page, url: str, key_file) -> None:
         page.locator("#make-key button[type=submit]").click()
     downloading.value.save_as(key_file)
     expect(page.locator(".messages")).to_be_visible(timeout=20_000)
+
+
+def off_loop(work, *args, **kwargs):
+    """Run ORM work outside Playwright's event loop (services broadcast with async_to_sync,
+    which that thread refuses), closing the thread's connection so a pool never runs dry."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def run():
+        try:
+            return work(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()

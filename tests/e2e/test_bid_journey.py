@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -19,7 +18,7 @@ from accounts.models import User
 from audit.services import clock_advance
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.e2e.conftest import KEY_PASSPHRASE as PASSPHRASE
-from tests.e2e.conftest import PASSWORD, log_in, make_key_in_browser
+from tests.e2e.conftest import PASSWORD, log_in, make_key_in_browser, off_loop
 from tests.e2e.stack import MEDIA, ROOT
 from tests.trading.sealing import listing_sk, tender
 from trading import seal, signup
@@ -27,20 +26,6 @@ from trading.models import Envelope, Upload
 
 pytestmark = pytest.mark.e2e
 TWENTY_MB = 20 * 2**20
-
-
-def off_loop(work):
-    """Run ORM writes that broadcast on commit outside Playwright's event loop (its thread)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: _closing(work)).result()
-
-
-def _closing(work):
-    from django.db import connection
-    try:
-        return work()
-    finally:
-        connection.close()
 
 
 def bidder_signed_up(username):

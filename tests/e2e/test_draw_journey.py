@@ -12,11 +12,9 @@ browser raises the fork alarm and nothing is signed.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.db import connections
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 from playwright.sync_api import expect
 
@@ -26,26 +24,13 @@ from audit import clock
 from audit.models import Checkpoint
 from experts.models import Draw, Pick
 from tests.accounts.factories import OrganisationFactory
-from tests.e2e.conftest import PASSWORD, log_in
+from tests.e2e.conftest import PASSWORD, log_in, off_loop
 from tests.experts.factories import expert, fixed_price_lot, lot_with_supervisor, specialty
 from trading.models import Registration
 from trading.seal.keyfile import make_key_file
 
 pytestmark = pytest.mark.e2e
 PASSPHRASE = "dice roll lantern harbour 42"
-
-
-def off_loop(fn, *args, **kwargs):
-    """Run a service in a thread of its own: its after-commit broadcasts use async_to_sync,
-    which refuses the thread where Playwright's event loop runs."""
-    def run():
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 def person(username: str, role: str, **extra) -> User:

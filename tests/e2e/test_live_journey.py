@@ -4,7 +4,6 @@ visitor are refused by the socket."""
 
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,7 @@ from audit import clock
 from bidroom.models import Booking, Camera, Room
 from tests.accounts.factories import UserFactory
 from tests.bidroom.live_helpers import Peer
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, off_loop
 from tests.trading.factories import published
 from trading.models import Listing
 
@@ -27,8 +26,7 @@ def opening_room(settings):
     settings.TRADING_DEADLINE_ON_NON_WORKING_DAY = True
     room = Room.objects.create(name="第一开标室", kind=Room.Kind.OPENING, capacity=40, location="三楼 301")
     # The services broadcast with async_to_sync, which Playwright's loop on this thread refuses.
-    with ThreadPoolExecutor(1) as pool:
-        listing = pool.submit(published, days=25).result()
+    listing = off_loop(published, days=25)
     Listing.objects.filter(pk=listing.pk).update(status="opening")
     now = clock.now()
     Booking.objects.create(room=room, listing=listing, purpose=Booking.Purpose.OPENING,
