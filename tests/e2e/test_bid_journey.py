@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -110,6 +111,11 @@ def test_seal_upload_resume_receipt_withdraw_and_the_deadline(stack, browser, tm
                         envelope=io.BytesIO(stored(envelopes["form"])))
     opened = seal.open_envelope(io.BytesIO(stored(envelopes["form"])), listing_sk=listing_sk(lot), bidder_sk=bidder_sk)
     assert opened.form["price_fen"] == 123456789 and opened.form["duration_days"] == 180
+    # The documents envelope opens to the zip the browser made, the chosen file intact inside.
+    body = io.BytesIO()
+    seal.open_envelope(io.BytesIO(docs), body, listing_sk=listing_sk(lot, "docs"), bidder_sk=bidder_sk)
+    with zipfile.ZipFile(body) as archive:
+        assert archive.namelist() == ["技术标.pdf"] and archive.read("技术标.pdf") == document.read_bytes()
 
     # My bids lists them, each receipt checked in the browser.
     page.goto(stack.url + "/trading/bids/mine/")
