@@ -35,24 +35,34 @@ ANSWERS = {"accept": Pick.CallStatus.ACCEPTED, "decline": Pick.CallStatus.DECLIN
 OPEN = (Draw.State.DRAWN, Draw.State.REVEALED)
 
 
+def _call_event(e: Event) -> engine.CallEvent:
+    return engine.CallEvent(e.kind, clock.format_ts(e.ts), canonical_json.loads(e.payload.encode()))
+
+
 def chain_calls(draw: Draw) -> list[engine.CallEvent]:
     rows = Event.objects.filter(object=f"draw:{draw.draw_id}", kind__in=engine.CALL_KINDS).order_by("seq")
-    return [engine.CallEvent(e.kind, clock.format_ts(e.ts), canonical_json.loads(e.payload.encode())) for e in rows]
+    return [_call_event(e) for e in rows]
 
 
-def replay(draw: Draw, extra: Sequence[engine.CallEvent] = ()) -> CallState:
+def replay(draw: Draw, extra: Sequence[engine.CallEvent] = (), *,
+           chain: list[engine.CallEvent] | None = None) -> CallState:
+    """Replay the draw's call events on the chain (`chain`: as already read in this transaction)."""
     return engine.replay_calls(draw_id=draw.draw_id, k=draw.k, picks=len(draw.picks),
                                contact={"attempts": draw.contact_attempts, "minutes": draw.contact_minutes},
-                               events=[*chain_calls(draw), *extra])
+                               events=[*(chain_calls(draw) if chain is None else chain), *extra])
 
 
-def _append(draw: Draw, kind: str, payload: dict[str, Any], by: User | None) -> CallState:
-    """Replay with the new event first (CALL_ORDER refuses it), then record it."""
+def _append(draw: Draw, kind: str, payload: dict[str, Any], by: User | None, *,
+            chain: list[engine.CallEvent] | None = None) -> CallState:
+    """Replay with the new event first (CALL_ORDER refuses it), then record it. A `chain` read
+    earlier in this transaction gets the event as recorded, so it stays what a new read returns."""
     try:
-        state = replay(draw, [engine.CallEvent(f"draw.{kind}", clock.format_ts(clock.now()), payload)])
+        state = replay(draw, [engine.CallEvent(f"draw.{kind}", clock.format_ts(clock.now()), payload)], chain=chain)
     except engine.DrawError as e:
         raise CallRefused(why=e.detail or e.code) from None
-    record_event(draw, kind, by, payload, broadcast=False)  # the step sends one frame (_changed)
+    event = record_event(draw, kind, by, payload, broadcast=False)  # the step sends one frame (_changed)
+    if chain is not None:
+        chain.append(_call_event(event))
     return state
 
 
@@ -94,7 +104,11 @@ def _notify_call(draw: Draw, pick: Pick) -> None:
 
 
 def _sync(draw: Draw, state: CallState) -> None:
+    """Mirror the replayed state on the Pick rows: the changed ones, in one statement (a row
+    whose status is not changed gets back the status just read; the caller holds the draw's
+    lock, which every writer of a pick's status takes first)."""
     seated = {p for p in state.seats if p is not None}
+    changed, names = [], set()
     for pick in Pick.objects.filter(draw=draw):
         calls = state.calls.get(pick.position, [])
         fields = {"seated": pick.position in seated, "attempts": len(calls),
@@ -102,22 +116,37 @@ def _sync(draw: Draw, state: CallState) -> None:
         if calls and pick.status == Pick.CallStatus.WAITING:
             fields["status"] = Pick.CallStatus.CALLED
         if any(getattr(pick, k) != v for k, v in fields.items()):
-            Pick.objects.filter(pk=pick.pk).update(**fields)
+            for k, v in fields.items():
+                setattr(pick, k, v)
+            changed.append(pick)
+            names |= fields.keys()
+    if changed:
+        Pick.objects.bulk_update(changed, sorted(names))
 
 
-def _call(draw: Draw, position: int, by: User | None) -> CallState:
-    pick = Pick.objects.select_related("expert__user").get(draw=draw, position=position)
-    state = _append(draw, "call", {"draw_id": draw.draw_id, "position": position, "attempt": pick.attempts + 1}, by)
+def _call(draw: Draw, position: int, by: User | None, *, pick: Pick | None = None,
+          chain: list[engine.CallEvent] | None = None) -> CallState:
+    if pick is None:
+        pick = Pick.objects.select_related("expert__user").get(draw=draw, position=position)
+    state = _append(draw, "call", {"draw_id": draw.draw_id, "position": position, "attempt": pick.attempts + 1}, by,
+                    chain=chain)
     pick.attempts += 1
     _notify_call(draw, pick)
     return state
 
 
 def _call_waiting(draw: Draw, by: User | None) -> None:
-    """Make the first call of every seat holder not yet called, lowest position first."""
-    state = replay(draw)
-    while state.next_to_call is not None:
-        state = _call(draw, state.next_to_call, by)
+    """Make the first call of every seat holder not yet called, lowest position first.
+
+    The chain's call events and the picks are read once: the draw's row lock, held by the
+    caller, keeps every other step of this draw out until the transaction ends, and each
+    call made here is added to what was read (see _append)."""
+    chain = chain_calls(draw)
+    state = replay(draw, chain=chain)
+    if state.next_to_call is not None:
+        picks = {p.position: p for p in Pick.objects.select_related("expert__user").filter(draw=draw)}
+        while state.next_to_call is not None:
+            state = _call(draw, state.next_to_call, by, pick=picks.get(state.next_to_call), chain=chain)
     _sync(draw, state)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable
-from itertools import pairwise
 from dataclasses import dataclass
 
 from experts import draw_inputs as inputs
@@ -36,8 +35,12 @@ def _lines(ids: Iterable[str]) -> bytes:
 
 def sorted_ids(ids: Iterable[str], what: str = "id") -> list[str]:
     """The ids NFC-normalised, checked, unique and sorted by UTF-8 bytes."""
-    out = sorted((inputs.text(i, what) for i in ids), key=lambda i: i.encode("utf-8"))
-    if any(a == b for a, b in pairwise(out)):
+    ids = list(ids)
+    if inputs.plain_texts(ids):  # each its own normal form; for ASCII, str order is UTF-8 order
+        out = sorted(ids)
+    else:
+        out = sorted((inputs.text(i, what) for i in ids), key=lambda i: i.encode("utf-8"))
+    if len(set(out)) != len(out):
         raise DrawError("INPUT_INVALID", f"duplicate {what} after NFC")
     return out
 

@@ -10,6 +10,8 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import canonical_json
@@ -120,18 +122,77 @@ def meets_criteria(entry: Entry, criteria: Sequence[Entry]) -> bool:
     return all(match(entry, c["field"], c["any_of"]) for c in criteria)
 
 
+def _plain_column(column: list[Any]) -> list[Any] | None:
+    """`_snapshot_value` of every value of one field, when every value is a plain string or an
+    exact list, tuple, set or frozenset of plain strings (draw_inputs.plain_texts); else None."""
+    kinds = set(map(type, column))
+    if kinds <= {str}:
+        return column if inputs.plain_texts(column, allow_empty=True) else None
+    if kinds <= {list, tuple, set, frozenset}:
+        if not inputs.plain_texts(list(chain.from_iterable(column))):
+            return None
+        # Plain strings are their own normal form and sort by UTF-8 bytes as they sort as str.
+        return [sorted(set(v)) if len(v) > 1 else list(v) for v in column]
+    return None
+
+
+def _plain_snapshot(members: list[Any], criteria: list[dict[str, Any]],
+                    fields: set[str]) -> list[dict[str, Any]] | None:
+    """What the general path of `pool_snapshot` returns, computed field by field over all the
+    members at once, when every member is a dict and every id and value is plain. None when
+    anything is not (a missing field, another type, a non-ASCII or bad string, a duplicate id):
+    the general path then gives the same snapshot or raises its own error."""
+    if not set(map(type, members)) <= {dict}:
+        return None
+    names = ["id", *sorted(fields)]
+    try:
+        raw = [list(map(itemgetter(name), members)) for name in names]
+    except KeyError:
+        return None
+    if not inputs.plain_texts(raw[0]):
+        return None
+    columns = {"id": raw[0]}
+    for name, column in zip(names[1:], raw[1:]):
+        values = _plain_column(column)
+        if values is None:
+            return None
+        columns[name] = values
+    # meets_criteria: a string matches when it is one of any_of (never "": criteria values are
+    # not empty), a list when one of its values is.
+    keep = [True] * len(members)
+    for c in criteria:
+        wanted = set(c["any_of"])
+        keep = [k and (v in wanted if type(v) is str else not wanted.isdisjoint(v))
+                for k, v in zip(keep, columns[c["field"]])]
+    pool = [dict(zip(names, row)) for row, k in zip(zip(*columns.values()), keep) if k]
+    if len({e["id"] for e in pool}) != len(pool):
+        return None
+    pool.sort(key=itemgetter("id"))  # plain ids: str order is UTF-8 byte order
+    return pool
+
+
+def _snapshot(members: Iterable[Entry], criteria: Any, rules: Any) -> tuple[list[dict[str, Any]], bool]:
+    """The snapshot, and whether every string in it is plain (so canonical_json has nothing to
+    normalise or check in it: see `freeze`)."""
+    criteria, rules = check_criteria(criteria), check_rules(rules)
+    fields = named_fields(criteria, rules)
+    members = list(members)
+    plain = _plain_snapshot(members, criteria, fields)
+    if plain is not None:
+        return plain, True
+    entries = [_entry(m, fields) for m in members]
+    pool = [e for e in entries if meets_criteria(e, criteria)]
+    sorted_ids([e["id"] for e in pool], "pool id")  # ids must be unique after NFC
+    return sorted(pool, key=lambda e: _utf8(e["id"])), False
+
+
 def pool_snapshot(members: Iterable[Entry], criteria: Any, rules: Any) -> list[dict[str, Any]]:
     """The snapshot of the members meeting every criterion, sorted by id (UTF-8 bytes).
 
     `members` are the registry's rows as read at freeze, each a mapping with `id` and at
     least the named fields (strings, or collections of strings); other keys are dropped.
     """
-    criteria, rules = check_criteria(criteria), check_rules(rules)
-    fields = named_fields(criteria, rules)
-    entries = [_entry(m, fields) for m in members]
-    pool = [e for e in entries if meets_criteria(e, criteria)]
-    sorted_ids([e["id"] for e in pool], "pool id")  # ids must be unique after NFC
-    return sorted(pool, key=lambda e: _utf8(e["id"]))
+    return _snapshot(members, criteria, rules)[0]
 
 
 def check_snapshot(snapshot: Any, criteria: Sequence[Entry], rules: Sequence[Entry]) -> None:
@@ -156,9 +217,20 @@ def pool_snapshot_hash(snapshot: Sequence[Entry]) -> str:
 def manifest(snapshot: Sequence[Entry], rules: Sequence[Entry]) -> list[dict[str, str]]:
     """One `{id, reason, datum}` per member and rule with a non-empty match; datum = its least."""
     rows = []
-    for e in snapshot:
-        for r in rules:
-            hit = match(e, r["field"], r["any_of"])
+    for r in rules:
+        field, any_of = r["field"], r["any_of"]
+        # Narrow to the entries that may match (one pass in C-level loops), then match() each.
+        try:
+            if any_of is None:
+                maybe = [e for e in snapshot if e[field]]
+            else:
+                wanted = set(any_of)
+                maybe = [e for e in snapshot if (e[field] in wanted if type(e[field]) is str
+                                                 else type(e[field]) is not list or not wanted.isdisjoint(e[field]))]
+        except TypeError:  # an unhashable value: no narrowing
+            maybe = list(snapshot)
+        for e in maybe:
+            hit = match(e, field, any_of)
             if hit:
                 rows.append({"id": e["id"], "reason": r["reason"], "datum": hit[0]})
     return sorted(rows, key=lambda row: (_utf8(row["id"]), _utf8(row["reason"]), _utf8(row["datum"])))
@@ -199,8 +271,13 @@ class Freeze:
 
 def freeze(members: Iterable[Entry], criteria: Any, rules: Any) -> Freeze:
     """Apply the criteria and rules to the registry's members as read now."""
-    snapshot = pool_snapshot(members, criteria, rules)
+    snapshot, plain = _snapshot(members, criteria, rules)
+    if plain:
+        # Every string is plain (ASCII, checked by draw_inputs.text's rules) and the shape is
+        # §5's, so the value is already canonical_json-normal: encoding it is all dumps would do.
+        pool_hash = hashlib.sha256(b"sunbid/draw/pool/v1\n" + canonical_json.encode_checked(snapshot)).hexdigest()
+    else:
+        pool_hash = pool_snapshot_hash(snapshot)
     rows = manifest(snapshot, check_rules(rules))
     ids = candidates(snapshot, rows)
-    return Freeze(snapshot, pool_snapshot_hash(snapshot), rows, excluded_hash(rows), ids,
-                  candidates_hash(ids))
+    return Freeze(snapshot, pool_hash, rows, excluded_hash(rows), ids, candidates_hash(ids))

@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from audit.clock import SHANGHAI
 from experts.models import (AvoidanceSettings, Draw, Expert, FormerEmployer, Penalty, Pick, RelativeOrganisation,
@@ -89,6 +91,17 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
+def _of_pool(model: type[models.Model], ids: list[int], experts: QuerySet[Expert]) -> Q:
+    """`model`'s rows of the pool's experts. PostgreSQL: the pool's ids as one array parameter,
+    one constant to send and to plan, so the pool's own query is not run again per table (the
+    planner, without statistics on a freshly loaded registry, picks a slow plan for it); elsewhere
+    that query as a subquery."""
+    if connection.vendor == "postgresql":
+        column = f'"{model._meta.db_table}"."expert_id"'
+        return Q(RawSQL(f"{column} = ANY(%s::bigint[])", (ids,), output_field=models.BooleanField()))
+    return Q(expert_id__in=experts.values("pk"))
+
+
 def expert_members(criteria: Criteria, rules: Rules, *, now: datetime, cooldown_days: int) -> list[dict[str, Any]]:
     """The experts meeting the criteria, with every field the criteria and rules name, as of `now`.
 
@@ -96,8 +109,8 @@ def expert_members(criteria: Criteria, rules: Rules, *, now: datetime, cooldown_
     Seven queries whatever the pool's size.
     """
     wanted = {c["field"]: c["any_of"] for c in criteria}
-    # The criteria as semi-joins (no DISTINCT over a join), and the pool's related rows read by
-    # the same subquery, not by a list of thousands of ids (slow to send and to plan).
+    # The criteria as semi-joins (no DISTINCT over a join); the related rows are read for the
+    # pool's ids (see _of_pool), not by a list of thousands of placeholders (slow to send and plan).
     through = Expert.specialties.through
     experts = Expert.objects.all()
     if "specialties" in wanted:
@@ -107,42 +120,50 @@ def expert_members(criteria: Criteria, rules: Rules, *, now: datetime, cooldown_
         experts = experts.filter(status__in=wanted["status"])
     if "region" in wanted:
         experts = experts.filter(region__in=wanted["region"])
-    rows = {pk: {"id": code, "status": status, "region": region, "employer": employer}
-            for pk, code, status, region, employer in experts.values_list("pk", "code", "status", "region", "employer")}
-    on_related = Q(expert_id__in=experts.values("pk"))
+    rows = list(experts.values_list("pk", "code", "status", "region", "employer"))
+    ids = [row[0] for row in rows]
     fields = {c["field"] for c in criteria} | {r["field"] for r in rules}
     lists: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     if "specialties" in fields:  # the member's every specialty, not only the matching ones
         codes = dict(Specialty.objects.values_list("pk", "code"))  # a small table: no join per row
-        for pk, specialty in through.objects.filter(on_related).values_list("expert_id", "specialty_id"):
-            lists["specialties"][pk].append(codes[specialty])
+        on_pool = _of_pool(through, ids, experts)
+        specialties = lists["specialties"]
+        for pk, specialty in through.objects.filter(on_pool).values_list("expert_id", "specialty_id"):
+            specialties[pk].append(codes[specialty])
     today = _today(now)
     for field in fields:
         if field.startswith("former_employers_") and field.endswith("y"):
             since = _years_before(today, int(field.removeprefix("former_employers_").removesuffix("y")))
-            for pk, org in FormerEmployer.objects.filter(on_related, left_on__gte=since).values_list(
-                    "expert_id", "organisation"):
+            for pk, org in FormerEmployer.objects.filter(_of_pool(FormerEmployer, ids, experts),
+                                                         left_on__gte=since).values_list("expert_id", "organisation"):
                 lists[field][pk].append(org)
     if "relatives_orgs" in fields:
-        for pk, org in RelativeOrganisation.objects.filter(on_related).values_list("expert_id", "organisation"):
+        for pk, org in RelativeOrganisation.objects.filter(_of_pool(RelativeOrganisation, ids, experts)).values_list(
+                "expert_id", "organisation"):
             lists["relatives_orgs"][pk].append(org)
     if "penalties" in fields:
         in_force = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        for pk, ref in Penalty.objects.filter(in_force, on_related).values_list("expert_id", "reference"):
+        for pk, ref in Penalty.objects.filter(in_force, _of_pool(Penalty, ids, experts)).values_list(
+                "expert_id", "reference"):
             lists["penalties"][pk].append(ref)
     if "recent_draws" in fields and cooldown_days:
         # Served recently: accepted a seat in a draw created inside the cooldown.
-        recent = Pick.objects.filter(on_related, status=Pick.CallStatus.ACCEPTED,
+        recent = Pick.objects.filter(_of_pool(Pick, ids, experts), status=Pick.CallStatus.ACCEPTED,
                                      draw__created_at__gte=now - timedelta(days=cooldown_days))
         for pk, draw_id in recent.values_list("expert_id", "draw__draw_id"):
             lists["recent_draws"][pk].append(draw_id)
-    members = []
-    for pk, row in rows.items():
-        member = {"id": row["id"]}
-        for field in fields:
-            member[field] = row[field] if field in ("status", "region", "employer") else lists[field].get(pk, [])
-        members.append(member)
-    return members
+    # Column by column: the members are built once, with no lookup of a field per member.
+    columns = [[code for _, code, *_ in rows]]
+    names = ["id"]
+    for field in fields:
+        names.append(field)
+        if field in ("status", "region", "employer"):
+            index = ("status", "region", "employer").index(field) + 2
+            columns.append([row[index] for row in rows])
+        else:
+            values = lists[field]
+            columns.append([values.get(pk, ()) for pk in ids])  # () is shared: no list per member
+    return [dict(zip(names, member)) for member in zip(*columns)]
 
 
 def contractor_members(lot: Lot) -> list[dict[str, Any]]:

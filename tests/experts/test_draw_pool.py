@@ -109,3 +109,47 @@ def test_check_snapshot_refuses_what_is_not_in_snapshot_form(change: Any) -> Non
     with pytest.raises(DrawError) as e:
         check_snapshot(snapshot, CRITERIA, RULES)
     assert e.value.code == "INPUT_INVALID"
+
+
+def _general(members: list[dict[str, Any]], criteria: Any, rules: Any) -> list[dict[str, Any]]:
+    """pool_snapshot's general path, entry by entry (what the column-wise fast path must equal)."""
+    from experts import draw_pool
+
+    criteria, rules = draw_pool.check_criteria(criteria), draw_pool.check_rules(rules)
+    fields = draw_pool.named_fields(criteria, rules)
+    entries = [draw_pool._entry(m, fields) for m in members]
+    pool = [e for e in entries if draw_pool.meets_criteria(e, criteria)]
+    return sorted(pool, key=lambda e: e["id"].encode())
+
+
+@pytest.mark.parametrize("members", [
+    [member(i, employer=f"ORG-{i % 3}", penalties=[f"P-{i % 2}", "P-0"] if i % 4 else (),
+            specialties=("A0801", "B") if i % 5 else ["B"]) for i in range(40, 0, -1)],
+    [member(i, status="retired" if i % 2 else "active", employer="") for i in range(9)],
+    [member(1, employer="ORG \"x\" \\ y"), member(2, specialties=frozenset({"A0801"}))],
+    [member(1, employer="\u9633\u5149"), member(2)],        # non-ASCII: the general path
+    [member(1, employer="e\u0301"), member(2)],              # not NFC: normalised by the general path
+    [member(1, penalties=[b"P"])],                           # not a string: general path's error
+])
+def test_fast_snapshot_equals_the_general_path_byte_for_byte(members: list[dict[str, Any]]) -> None:
+    import canonical_json
+    from experts.draw import pool_snapshot_hash
+
+    try:
+        expected = _general(members, CRITERIA, RULES)
+    except DrawError as e:
+        with pytest.raises(DrawError) as got:
+            freeze(members, CRITERIA, RULES)
+        assert got.value.code == e.code
+        return
+    frozen = freeze(members, CRITERIA, RULES)
+    assert frozen.pool == expected and pool_snapshot(members, CRITERIA, RULES) == expected
+    assert canonical_json.dumps(frozen.pool) == canonical_json.dumps(expected)
+    assert frozen.pool_snapshot_hash == pool_snapshot_hash(expected)
+
+
+def test_plain_members_take_the_fast_path_and_others_the_general_one() -> None:
+    from experts import draw_pool
+
+    assert draw_pool._snapshot([member(2), member(1, employer="")], CRITERIA, RULES)[1] is True
+    assert draw_pool._snapshot([member(1, employer="\u9633\u5149")], CRITERIA, RULES)[1] is False

@@ -241,3 +241,20 @@ def test_reveal_waits_for_the_award(staff_user):
     record = draw_record(draw)
     assert record["events"]["reveal"] == reveal.seq
     assert verify(draw)[0].startswith("OK ")
+
+
+def test_freeze_leaves_the_garbage_collector_as_it_found_it(staff_user):
+    import gc
+
+    lot, _ = lot_with_supervisor()
+    experts(4)
+    assert gc.isenabled()
+    draw = services.draw_freeze(draw=create(lot, staff_user), by=staff_user)
+    assert draw.state == "frozen" and gc.isenabled()
+    gc.disable()
+    try:
+        with services._collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # a caller's own pause is kept
+    finally:
+        gc.enable()
