@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.notifications import notify
 from audit import clock
 from audit.services import actor_of, event_append
 from config.errors import NotPermitted
 from trading import lifecycle, rule_values, workdays
-from trading.errors import AlreadySignedUp, NotVerified, RuleBroken, SignUpClosed, WrongStatus
-from trading.models import Deposit, DueItem, Listing, Lot, Registration
+from trading.errors import AlreadySignedUp, NotVerified, ReasonRequired, RuleBroken, SignUpClosed, WrongStatus
+from trading.models import Deposit, DueItem, Listing, Lot, Registration, Status
 from trading.services import procedure
 
 if TYPE_CHECKING:
@@ -141,3 +142,30 @@ def deposit_refunded(*, deposit: Deposit, by: User) -> Deposit:
             done_at=clock.now())
     _event(deposit.registration.lot, "deposit.refunded", by, registration=deposit.registration_id)
     return deposit
+
+
+@transaction.atomic
+def registration_qualify(*, registration: Registration, by: User, qualified: bool, reason: str = "") -> Registration:
+    """资格审查: during a fixed-price listing's qualification stage staff find each sign-up
+    qualified or not (with the reason, which the bidder is told). The qualified ones are the
+    contractor draw's pool."""
+    if not by.has_perm("trading.manage_listing"):
+        raise NotPermitted()
+    registration = Registration.objects.select_for_update().select_related("lot__listing").get(pk=registration.pk)
+    listing = registration.lot.listing
+    if listing.status != Status.QUALIFICATION or registration.status == Registration.RegistrationStatus.WITHDRAWN:
+        raise WrongStatus(current=listing.get_status_display())
+    if not qualified and not reason.strip():
+        raise ReasonRequired()
+    registration.status = (Registration.RegistrationStatus.QUALIFIED if qualified
+                           else Registration.RegistrationStatus.DISQUALIFIED)
+    registration.save(update_fields=["status"])
+    _event(registration.lot, "registration.qualified" if qualified else "registration.disqualified", by,
+           registration=registration.pk, reason=reason.strip())
+    notify(registration.organisation.users.all(),
+           subject=_("Qualification result for %(code)s") % {"code": registration.lot.code},
+           body=(_("Your sign-up for %(code)s is qualified.") if qualified else
+                 _("Your sign-up for %(code)s is not qualified: %(reason)s"))
+           % {"code": registration.lot.code, "reason": reason.strip()},
+           link=f"/trading/listings/{listing.pk}/")
+    return registration

@@ -29,6 +29,7 @@ urlpatterns = [
     path("lots/<int:pk>/sign-up/", views_actions.registration_create, name="registration_create"),
     path("lots/<int:pk>/objections/", views_actions.objection_raise, name="objection_raise"),
     path("lots/<int:pk>/candidates/", views_results.candidates_record, name="candidates_record"),
+    path("registrations/<int:pk>/qualify/", views_actions.registration_qualify, name="registration_qualify"),
     path("registrations/<int:pk>/withdraw/", views_actions.registration_withdraw, name="registration_withdraw"),
     path("registrations/<int:pk>/deposit/", views_actions.deposit_declare, name="deposit_declare"),
     path("deposits/<int:pk>/confirm/", views_actions.deposit_confirm, name="deposit_confirm"),

@@ -240,6 +240,18 @@ def _visible_registration(request: HttpRequest, pk: int) -> Registration:
 
 @login_required
 @require_POST
+def registration_qualify(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = _visible_registration(request, pk)
+    require(request, "trading.manage_listing")
+    qualified = request.POST.get("decision") == "qualified"
+    return _button(request, registration.lot.listing,
+                   lambda: signup.registration_qualify(registration=registration, by=request.user, qualified=qualified,
+                                                       reason=request.POST.get("reason", "")),
+                   _("Qualification recorded."))
+
+
+@login_required
+@require_POST
 def deposit_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     deposit = get_object_or_404(Deposit, pk=pk)
     listing = _visible_registration(request, deposit.registration_id).lot.listing

@@ -232,6 +232,7 @@ def detail_context(request: HttpRequest, listing: Listing, bound: dict[str, djan
         "award": has("trading.record_result") and status in PUBLICITY,
         "contract": has("trading.record_result") and status in (Status.AWARDED, Status.RESULT),
         "confirm_deposit": has("trading.confirm_deposit"),
+        "qualify": has("trading.manage_listing") and status == Status.QUALIFICATION,
         "history": has("trading.view_history", listing),
     }
     # A refused form comes back with what was typed even where the page would no longer offer it.
