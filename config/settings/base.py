@@ -187,6 +187,10 @@ AUDIT_CHECKPOINT_EVENTS = env.int("AUDIT_CHECKPOINT_EVENTS", default=1000)
 # Production sets it False and `check --deploy` fails if it is on.
 SUNBID_DEMO_CLOCK = env.bool("SUNBID_DEMO_CLOCK", default=True)
 RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=60)
+# Segment files (recording/<camera>/<seq>.mp4), their length, and the fragment a crash may lose.
+RECORDING_DIR = Path(env("RECORDING_DIR", default=str(VAR_DIR / "recordings")))
+RECORDING_SEGMENT_SECONDS = env.float("RECORDING_SEGMENT_SECONDS", default=60.0)
+RECORDING_FRAGMENT_SECONDS = env.float("RECORDING_FRAGMENT_SECONDS", default=1.0)
 # Live video (bidroom.capture, DESIGN §3). A dead worker's cameras move within two lease periods.
 CAPTURE_LEASE_SECONDS = env.float("CAPTURE_LEASE_SECONDS", default=6.0)
 CAPTURE_WATCHDOG_SECONDS = env.float("CAPTURE_WATCHDOG_SECONDS", default=5.0)

@@ -1,0 +1,40 @@
+"""The recording chain's rows (chain.md §7), one chain per camera. A row is never deleted:
+retention removes the segment file and notes it on the row and in the audit record."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from bidroom.models import Camera
+
+
+class Row(models.Model):
+    class Kind(models.TextChoices):
+        SEGMENT = "segment", _("Segment")
+        GAP = "gap", _("Gap")
+
+    camera = models.ForeignKey(Camera, verbose_name=_("camera"), on_delete=models.PROTECT, related_name="recording_rows")
+    seq = models.PositiveIntegerField(_("seq"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    sha256 = models.CharField(max_length=64, blank=True)   # segments
+    size = models.BigIntegerField(null=True, blank=True)  # segments, bytes
+    reason = models.CharField(_("reason"), max_length=16, blank=True)   # gaps: chain.md §7's reason
+    link = models.CharField(max_length=64)
+    deleted_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
+    deletion_reason = models.CharField(max_length=16, blank=True)   # retention | emergency
+
+    class Meta:
+        ordering = ["camera", "seq"]
+        verbose_name = _("recording row")
+        verbose_name_plural = _("recording rows")
+        indexes = [models.Index(fields=["camera", "start"]), models.Index(fields=["end"])]
+        constraints = [
+            models.UniqueConstraint(fields=["camera", "seq"], name="recording_row_seq_unique"),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="recording_row_span_order"),
+            models.CheckConstraint(condition=Q(kind="gap") | Q(size__isnull=False), name="recording_segment_has_size"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.camera_id}#{self.seq} {self.kind}"
