@@ -37,7 +37,8 @@ class Remuxer:
         self.stream = self.container.add_stream_from_template(template)
         self.time_base: Fraction = template.time_base
         self.first: int | None = None
-        self.last: int | None = None
+        self.last: int | None = None        # the latest presentation time written
+        self.last_dts: int | None = None
         self.last_duration = 0
         self.packets = 0
 
@@ -49,13 +50,22 @@ class Remuxer:
                 return False
             self.first = packet.pts
         pts = packet.pts - self.first
-        if pts < 0 or (self.last is not None and pts <= self.last):
-            return False   # late or repeated packet: a segment's timestamps only rise
         dts = packet.dts - self.first if packet.dts is not None else pts
-        packet.pts, packet.dts = pts, min(dts, pts)
-        packet.stream = self.stream
-        self.container.mux(packet)
-        self.last, self.last_duration = pts, packet.duration or 0
+        if dts < 0 and self.last_dts is None:
+            dts = 0
+        if pts < 0 or (self.last_dts is not None and dts <= self.last_dts) or dts > pts:
+            return False   # late, repeated or broken: a segment's decode times only rise
+        # A copy: the reader still decodes the camera's packet for the live view, and muxing
+        # rewrites a packet's times and stream.
+        out = av.Packet(bytes(packet))
+        out.pts, out.dts, out.time_base = pts, dts, self.time_base
+        out.duration = packet.duration or 0
+        out.is_keyframe = packet.is_keyframe
+        out.stream = self.stream
+        self.container.mux(out)
+        self.last_dts = dts
+        if self.last is None or pts >= self.last:
+            self.last, self.last_duration = pts, packet.duration or 0
         self.packets += 1
         return True
 
