@@ -123,3 +123,24 @@ def partials_recover(*, camera_pk: int, skip: set[Path] | frozenset[Path] = froz
                                    gap_reason=Gap.Reason.WORKER_RESTART))
         log.info("camera %s: chained the cut segment %s (%.1f s)", camera.ident, path.name, seconds)
     return rows
+
+
+def heads_fold() -> int:
+    """Append `recording.head` {camera, seq, link} for every camera whose chain grew since its
+    last head event, so the next signed checkpoint covers the video. Returns how many."""
+    from audit.models import Event
+    from audit.services import SYSTEM, event_append
+
+    import canonical_json
+
+    folded = 0
+    for camera in Camera.objects.filter(recording_rows__isnull=False).distinct().order_by("ident"):
+        last = Row.objects.filter(camera=camera).order_by("-seq").first()
+        head = Event.objects.filter(kind="recording.head", object=f"camera:{camera.ident}").order_by("-seq").first()
+        if last is None or (head is not None and canonical_json.loads(head.payload.encode())["seq"] == last.seq):
+            continue
+        with transaction.atomic():
+            event_append(kind="recording.head", actor=SYSTEM, object=f"camera:{camera.ident}",
+                         payload={"camera": camera.ident, "seq": last.seq, "link": last.link})
+        folded += 1
+    return folded

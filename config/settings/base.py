@@ -164,6 +164,8 @@ CELERY_BEAT_SCHEDULE = {
     # Deadlines are kept by the platform: every few seconds, so bidding closes on time.
     "trading-chronograph": {"task": "trading.tasks.chronograph_task", "schedule": 5.0},
     "trading-overdue": {"task": "trading.tasks.overdue_scan_task", "schedule": 60.0},
+    # Each camera's recording head into the audit record, so checkpoints cover the video (chain.md §7).
+    "recording-heads": {"task": "recording.tasks.heads_fold_task", "schedule": 60.0},
 }
 
 REST_FRAMEWORK = {

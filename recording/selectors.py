@@ -1,0 +1,55 @@
+"""Reads of the recording chain and of the audit events that concern it (chain.md §7)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import canonical_json
+from audit.models import Event
+from bidroom.models import Camera
+from recording import verify
+from recording.models import Row
+from recording.services import row_dict, segment_path
+
+
+def manifest_lines(camera: Camera) -> Iterator[bytes]:
+    """`manifest.jsonl`: each row as CJ with its link, one a line."""
+    for row in Row.objects.filter(camera=camera).order_by("seq").iterator(chunk_size=2000):
+        yield canonical_json.dumps({**row_dict(row, camera.ident), "link": row.link}) + b"\n"
+
+
+def _events(kind: str) -> Iterator[tuple[Event, dict]]:
+    for event in Event.objects.filter(kind=kind).order_by("seq").iterator(chunk_size=2000):
+        yield event, canonical_json.loads(event.payload.encode())
+
+
+def heads(camera: Camera) -> list[tuple[int, str]]:
+    return [(p["seq"], p["link"]) for e, p in _events("recording.head") if e.object == f"camera:{camera.ident}"]
+
+
+def deletions(camera: Camera) -> dict[int, verify.Deletion]:
+    from audit import clock
+
+    return {p["seq"]: verify.Deletion(event_seq=e.seq, ts=clock.format_ts(e.ts), seq=p["seq"], reason=p["reason"])
+            for e, p in _events("recording.deleted") if p.get("camera") == camera.ident}
+
+
+def holds() -> list[verify.Hold]:
+    released = {p["hold_id"]: e.seq for e, p in _events("recording.release")}
+    return [verify.Hold(hold_id=p["hold_id"], cameras=tuple(p["cameras"]), start=p["from"], end=p["to"],
+                        placed_at=e.seq, released_at=released.get(p["hold_id"]))
+            for e, p in _events("recording.hold")]
+
+
+def segment_reader(camera: Camera):  # noqa: ANN201
+    def read(seq: int) -> bytes | None:
+        path = segment_path(camera.ident, seq)
+        return path.read_bytes() if path.is_file() else None
+    return read
+
+
+def chain_check(camera: Camera, *, retention_days: int) -> verify.Report:
+    """Raise verify.Broken at the first broken link of this camera's chain."""
+    return verify.check_chain(manifest_lines(camera), camera=camera.ident, segment=segment_reader(camera),
+                              deletions=deletions(camera), heads=heads(camera), holds=holds(),
+                              retention_days=retention_days)

@@ -1,0 +1,136 @@
+"""Verify one camera's recording chain (chain.md §7). Pure: no Django import, so the
+platform (`manage.py verify_recordings`) and the export verifier share these checks.
+
+`check_chain` walks the manifest lines and stops at the first failure, raising `Broken`
+with the spec's code and the recording row's seq.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import canonical_json
+from recording import chain
+
+CODES = ("ROW_INVALID", "SEQ_GAP", "LINK_MISMATCH", "TIME_ORDER", "SEGMENT_MISMATCH", "SEGMENT_MISSING",
+         "EARLY_DELETION", "HEAD_MISMATCH")
+UNDECLARED_GAP_SECONDS = 1.0
+
+
+class Broken(Exception):
+    def __init__(self, code: str, seq: int, why: str = "") -> None:
+        super().__init__(f"{code} seq={seq}" + (f": {why}" if why else ""))
+        self.code, self.seq, self.why = code, seq, why
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """A `recording.deleted` event: its audit seq and time, the row it deleted, the reason."""
+    event_seq: int
+    ts: str
+    seq: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Hold:
+    hold_id: str
+    cameras: tuple[str, ...]
+    start: str            # "from"
+    end: str              # "to"
+    placed_at: int        # audit seq of recording.hold
+    released_at: int | None = None   # audit seq of recording.release
+
+
+@dataclass
+class Report:
+    size: int = 0
+    link: bytes = chain.LINK_0
+    undeclared_gaps: list[int] = field(default_factory=list)    # seqs of rows starting > 1 s after the previous end
+    emergency: list[int] = field(default_factory=list)          # seqs deleted early by the storage rule
+
+
+def parse_ts(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _row(line: bytes, n: int) -> tuple[dict[str, Any], bytes]:
+    if not line.endswith(b"\n"):
+        raise Broken("ROW_INVALID", n, "no line feed")
+    try:
+        data = canonical_json.loads(line[:-1])
+        if canonical_json.dumps(data) != line[:-1] or not isinstance(data, dict):
+            raise ValueError("not canonical")
+        link = bytes.fromhex(data.pop("link"))
+        if len(link) != 32:
+            raise ValueError("link")
+        chain.check_row(data)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise Broken("ROW_INVALID", n, str(e)) from None
+    return data, link
+
+
+def check_chain(lines: Iterable[bytes], *, camera: str, segment: Callable[[int], bytes | None],
+                deletions: Mapping[int, Deletion] = {}, heads: Iterable[tuple[int, str]] = (),  # noqa: B006
+                holds: Iterable[Hold] = (), retention_days: int = 60,
+                outside: Callable[[dict[str, Any]], bool] = lambda row: False) -> Report:
+    """`segment(seq)` gives a segment file's bytes or None when absent; `deletions` by row
+    seq; `heads` the (seq, link hex) of every `recording.head` of this camera; `outside(row)`
+    says a row lies outside an export's range (its file may be absent)."""
+    report = Report()
+    links: dict[int, bytes] = {}
+    previous_end: str | None = None
+    holds = list(holds)
+    for n, line in enumerate(lines, start=1):
+        row, link = _row(line, n)
+        if row["camera"] != camera:
+            raise Broken("ROW_INVALID", n, "another camera's row")
+        if row["seq"] != n:
+            raise Broken("SEQ_GAP", n, f"row {n} has seq {row['seq']}")
+        expected = chain.rec_link(report.link, row)
+        if expected != link:
+            raise Broken("LINK_MISMATCH", n)
+        if row["end"] < row["start"] or (previous_end is not None and row["start"] < previous_end):
+            raise Broken("TIME_ORDER", n)
+        if previous_end is not None and (parse_ts(row["start"]) - parse_ts(previous_end)
+                                         > timedelta(seconds=UNDECLARED_GAP_SECONDS)):
+            report.undeclared_gaps.append(n)
+        if row["kind"] == "segment":
+            _check_segment(row, n, segment, deletions, holds, retention_days, outside, report)
+        previous_end = row["end"]
+        report.link, report.size = link, n
+        links[n] = link
+    for seq, link_hex in heads:
+        if seq in links and links[seq].hex() != link_hex:
+            raise Broken("HEAD_MISMATCH", seq)
+        if seq > report.size:
+            raise Broken("HEAD_MISMATCH", seq, "a head beyond the chain: rows were removed")
+    return report
+
+
+def _check_segment(row: dict[str, Any], n: int, segment: Callable[[int], bytes | None],
+                   deletions: Mapping[int, Deletion], holds: list[Hold], retention_days: int,
+                   outside: Callable[[dict[str, Any]], bool], report: Report) -> None:
+    body = segment(n)
+    deletion = deletions.get(n)
+    if body is not None:
+        if len(body) != row["size"] or hashlib.sha256(body).hexdigest() != row["sha256"]:
+            raise Broken("SEGMENT_MISMATCH", n)
+        return
+    if deletion is None:
+        if outside(row):
+            return
+        raise Broken("SEGMENT_MISSING", n)
+    for hold in holds:
+        in_force = hold.placed_at < deletion.event_seq and (hold.released_at is None
+                                                            or hold.released_at > deletion.event_seq)
+        if in_force and row["camera"] in hold.cameras and row["start"] <= hold.end and row["end"] >= hold.start:
+            raise Broken("EARLY_DELETION", n, f"under hold {hold.hold_id}")
+    if deletion.reason == "emergency":
+        report.emergency.append(n)
+    elif parse_ts(deletion.ts) < parse_ts(row["end"]) + timedelta(days=retention_days):
+        raise Broken("EARLY_DELETION", n, "before the retention period ended")
