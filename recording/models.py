@@ -38,3 +38,40 @@ class Row(models.Model):
 
     def __str__(self) -> str:
         return f"{self.camera_id}#{self.seq} {self.kind}"
+
+
+class Hold(models.Model):
+    """A hold (chain.md §7 `recording.hold`): every segment of `cameras` overlapping
+    [start, end] survives retention until the hold is released. `cause` is empty for an
+    inspector's hold; automatic holds name theirs and the listing."""
+
+    class Cause(models.TextChoices):
+        INSPECTOR = "", _("Inspector")
+        OBJECTION = "objection", _("Objection window open")
+        ARCHIVE = "archive", _("Procurement archive")
+
+    hold_id = models.CharField(_("hold id"), max_length=32, unique=True)
+    cameras = models.JSONField(_("cameras"))          # camera idents, as in the event
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("to"))
+    reason = models.CharField(_("reason"), max_length=200)
+    cause = models.CharField(_("cause"), max_length=16, choices=Cause, blank=True)
+    listing = models.ForeignKey("trading.Listing", verbose_name=_("listing"), on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="recording_holds")
+    booking = models.ForeignKey("bidroom.Booking", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    placed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    placed_at = models.DateTimeField(_("placed at"))
+    released_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        constraints = [models.CheckConstraint(condition=Q(end__gte=F("start")), name="recording_hold_span_order")]
+
+    def __str__(self) -> str:
+        return self.hold_id
+
+    def covers(self, ident: str, start, end) -> bool:  # noqa: ANN001
+        return self.released_at is None and ident in self.cameras and start <= self.end and end >= self.start
