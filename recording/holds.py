@@ -165,3 +165,79 @@ def _delete(row: Row, now: datetime, reason: str) -> None:
     # After the event is committed: a file present with its deletion event still verifies;
     # a file gone without one would not.
     segment_path(row.camera.ident, row.seq).unlink(missing_ok=True)
+
+
+# --- storage emergency -------------------------------------------------------------------
+def bytes_per_second(now: datetime, window: timedelta = timedelta(minutes=10)) -> float:
+    """The current recording bitrate of all cameras together: bytes of the segments that
+    ended in the last `window`, over the window."""
+    from django.db.models import Sum
+
+    total = Row.objects.filter(kind=Row.Kind.SEGMENT, end__gt=now - window, end__lte=now).aggregate(s=Sum("size"))["s"]
+    return (total or 0) / window.total_seconds()
+
+
+def emergency_run(*, free_bytes: int | None = None, now: datetime | None = None) -> list[Row]:
+    """When free space is below RECORDING_EMERGENCY_HOURS of recording at the current
+    bitrate, delete the oldest unheld segments until it is not, each with
+    `recording.deleted` reason `emergency`, and raise an alert: this breaks the 60-day promise."""
+    import shutil
+
+    from django.core.mail import mail_admins
+
+    now = now or clock.now()
+    if free_bytes is None:
+        directory = settings.RECORDING_DIR
+        directory.mkdir(parents=True, exist_ok=True)
+        free_bytes = shutil.disk_usage(directory).free
+    needed = bytes_per_second(now) * settings.RECORDING_EMERGENCY_HOURS * 3600
+    if free_bytes >= needed:
+        return []
+    holds = list(Hold.objects.filter(released_at__isnull=True))
+    deleted: list[Row] = []
+    for row in (Row.objects.filter(kind=Row.Kind.SEGMENT, deleted_at__isnull=True).select_related("camera")
+                .order_by("end").iterator(chunk_size=200)):
+        if free_bytes >= needed:
+            break
+        if any(h.covers(row.camera.ident, row.start, row.end) for h in holds):
+            continue
+        _delete(row, now, "emergency")
+        free_bytes += row.size or 0
+        deleted.append(row)
+    message = (f"Recording storage emergency: free space was below {settings.RECORDING_EMERGENCY_HOURS} h of "
+               f"recording; deleted {len(deleted)} segments early (the oldest unheld), "
+               f"{'enough' if free_bytes >= needed else 'NOT enough'} to recover.")
+    log.critical(message)
+    mail_admins("Recording storage emergency", message, fail_silently=True)
+    return deleted
+
+
+# --- reconciliation ----------------------------------------------------------------------
+def reconcile() -> dict[str, list[str]]:
+    """Files against rows, both ways: `orphans` are files no row names (a partial file only
+    when no worker could still be writing it), `missing` are rows whose file is gone without
+    a deletion."""
+    from recording.services import PARTIAL, camera_dir, start_of_partial
+
+    stale = clock.now() - timedelta(seconds=settings.RECORDING_SEGMENT_SECONDS * 3)
+    report: dict[str, list[str]] = {"orphans": [], "missing": []}
+    for camera in Camera.objects.order_by("ident"):
+        rows = dict(Row.objects.filter(camera=camera, kind=Row.Kind.SEGMENT, deleted_at__isnull=True)
+                    .values_list("seq", "sha256"))
+        directory = camera_dir(camera.ident)
+        present = set()
+        for path in sorted(directory.iterdir()) if directory.is_dir() else []:
+            if path.name.startswith(PARTIAL):
+                if start_of_partial(path) < stale:
+                    report["orphans"].append(f"{camera.ident}/{path.name}")
+                continue
+            stem = path.stem
+            if path.suffix == ".mp4" and stem.isdigit() and int(stem) in rows:
+                present.add(int(stem))
+            else:
+                report["orphans"].append(f"{camera.ident}/{path.name}")
+        report["missing"] += [f"{camera.ident}/{seq}.mp4" for seq in sorted(set(rows) - present)]
+    if report["orphans"] or report["missing"]:
+        log.error("recording reconciliation: %d orphan files, %d missing files: %s", len(report["orphans"]),
+                  len(report["missing"]), report)
+    return report

@@ -43,6 +43,9 @@ def _start_of(path: Path) -> datetime:
     return EPOCH + timedelta(microseconds=int(path.stem.removeprefix(PARTIAL)))
 
 
+start_of_partial = _start_of
+
+
 def file_digest(path: Path) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     with path.open("rb") as f:

@@ -15,3 +15,19 @@ def retention_task() -> int:
     from recording.holds import retention_run
 
     return retention_run()
+
+
+@shared_task(soft_time_limit=600, time_limit=900)
+def emergency_task() -> int:
+    """Every 5 minutes: the storage emergency rule (chain.md §7's one exception)."""
+    from recording.holds import emergency_run
+
+    return len(emergency_run())
+
+
+@shared_task(soft_time_limit=3600, time_limit=3900)
+def reconcile_task() -> dict[str, list[str]]:
+    """Weekly: segment files against rows, both ways."""
+    from recording.holds import reconcile
+
+    return reconcile()

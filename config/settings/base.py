@@ -167,6 +167,8 @@ CELERY_BEAT_SCHEDULE = {
     # Each camera's recording head into the audit record, so checkpoints cover the video (chain.md §7).
     "recording-heads": {"task": "recording.tasks.heads_fold_task", "schedule": 60.0},
     "recording-retention": {"task": "recording.tasks.retention_task", "schedule": 86400.0},
+    "recording-emergency": {"task": "recording.tasks.emergency_task", "schedule": 300.0},
+    "recording-reconcile": {"task": "recording.tasks.reconcile_task", "schedule": 7 * 86400.0},
 }
 
 REST_FRAMEWORK = {
@@ -194,6 +196,8 @@ RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=60)
 RECORDING_DIR = Path(env("RECORDING_DIR", default=str(VAR_DIR / "recordings")))
 RECORDING_SEGMENT_SECONDS = env.float("RECORDING_SEGMENT_SECONDS", default=60.0)
 RECORDING_FRAGMENT_SECONDS = env.float("RECORDING_FRAGMENT_SECONDS", default=1.0)
+# Below this many hours of recording at the current bitrate, the oldest unheld segments go early.
+RECORDING_EMERGENCY_HOURS = env.float("RECORDING_EMERGENCY_HOURS", default=6.0)
 # Procurement opening and evaluation video is kept with the listing's file (RULES.md §7).
 PROCUREMENT_ARCHIVE_RECORDINGS = env.bool("PROCUREMENT_ARCHIVE_RECORDINGS", default=True)
 # Live video (bidroom.capture, DESIGN §3). A dead worker's cameras move within two lease periods.

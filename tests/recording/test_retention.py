@@ -86,7 +86,7 @@ def test_a_hold_needs_a_reason_and_an_inspector(room, inspector):
     now = clock.now()
     with pytest.raises(HoldNeedsReason) as refused:
         holds.hold_room(by=inspector, room=room, start=now, end=now, reason="  ")
-    assert "reason" in str(refused.value.message)
+    assert "理由" in str(refused.value.message)          # zh-hans by default: a clear message
     with pytest.raises(NotPermitted):
         holds.hold_cameras(by=UserFactory(role=User.Role.STAFF), cameras=[camera], start=now, end=now, reason="x")
     assert not Hold.objects.exists() and not events("recording.hold")
@@ -126,3 +126,37 @@ def test_a_procurement_opening_is_archived_and_an_objection_window_holds_the_lis
     assert events("recording.release") == [{"hold_id": auto.hold_id}]
     assert Hold.objects.get(cause="archive").released_at is None  # the archive hold does not expire
     assert verify_ok() == "OK size=3 camera=r3\n"
+
+
+def test_the_storage_emergency_deletes_the_oldest_unheld_segments_and_alerts(room, inspector, mailoutbox, settings):
+    settings.ADMINS = [("ops", "ops@example.com")]
+    settings.RECORDING_EMERGENCY_HOURS = 1
+    camera = Camera.objects.create(ident="e1", name="e1", room=room, source="synthetic:r", created_at=clock.now())
+    now = clock.now()
+    rows = [segment(camera, now - timedelta(minutes=5 - n)) for n in range(4)]   # four recent minutes
+    holds.hold_cameras(by=inspector, cameras=[camera], start=rows[0].start, end=rows[0].end - timedelta(seconds=1),
+                       reason="case 9")   # [from, to] is closed: touching the next segment would hold it too
+    size = rows[1].size
+    needed = holds.bytes_per_second(now) * 3600
+    assert needed > 0
+    assert holds.emergency_run(free_bytes=int(needed) + 1) == []                 # enough room: nothing goes
+    gone = holds.emergency_run(free_bytes=int(needed) - size - 1)
+    assert [r.seq for r in gone] == [rows[1].seq, rows[2].seq]                   # oldest unheld first, until enough
+    assert segment_path("e1", rows[0].seq).exists() and not segment_path("e1", rows[1].seq).exists()
+    assert events("recording.deleted") == [{"camera": "e1", "seq": r.seq, "reason": "emergency"} for r in gone]
+    assert "storage emergency" in mailoutbox[0].subject.lower()
+    out = verify_ok()
+    assert out.startswith("OK size=4 camera=e1") and f"WARNING emergency deletion seq={rows[1].seq}" in out
+
+
+def test_reconciliation_reports_orphan_files_and_missing_files(room, recording_dir):
+    camera = Camera.objects.create(ident="q1", name="q1", room=room, source="synthetic:r", created_at=clock.now())
+    now = clock.now()
+    rows = [segment(camera, now - timedelta(minutes=10 - n)) for n in range(3)]
+    assert holds.reconcile() == {"orphans": [], "missing": []}
+    segment_path("q1", rows[1].seq).unlink()
+    (recording_dir / "q1" / "99.mp4").write_bytes(b"stray")
+    partial_path("q1", now - timedelta(hours=1)).write_bytes(b"left over")
+    partial_path("q1", now).write_bytes(b"being written")
+    stale = partial_path("q1", now - timedelta(hours=1)).name
+    assert holds.reconcile() == {"orphans": ["q1/99.mp4", f"q1/{stale}"], "missing": [f"q1/{rows[1].seq}.mp4"]}
