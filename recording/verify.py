@@ -134,3 +134,108 @@ def _check_segment(row: dict[str, Any], n: int, segment: Callable[[int], bytes |
         report.emergency.append(n)
     elif parse_ts(deletion.ts) < parse_ts(row["end"]) + timedelta(days=retention_days):
         raise Broken("EARLY_DELETION", n, "before the retention period ended")
+
+
+# --- the export (python -m recording.verify DIR) -------------------------------------------
+
+def _audit_events(blob: bytes) -> Iterable[dict[str, Any]]:
+    for line in blob.split(b"\n")[:-1]:
+        yield canonical_json.loads(line)
+
+
+def verify_recording_export(directory: Any, trust: Any, retention_days: int) -> int:
+    """chain.md §7 on an export: the audit export first (§6), then each camera's manifest
+    against its segments, the audit record's heads, deletions and holds. Returns the number
+    of recording rows checked; raises audit.verify.Failure or Broken."""
+    import json
+    from pathlib import Path
+
+    from audit import export_format
+    from audit import verify as audit_verify
+
+    directory = Path(directory)
+    audit_verify.verify_export(directory, trust, workers=1)
+    heads: dict[str, list[tuple[int, str]]] = {}
+    deletions: dict[str, dict[int, Deletion]] = {}
+    placed: list[tuple[int, dict[str, Any]]] = []
+    released: dict[str, int] = {}
+    for event in _audit_events(export_format.read_audit(directory)):
+        kind, payload = event["kind"], event["payload"]
+        if kind == "recording.head":
+            heads.setdefault(payload["camera"], []).append((payload["seq"], payload["link"]))
+        elif kind == "recording.deleted":
+            deletions.setdefault(payload["camera"], {})[payload["seq"]] = Deletion(
+                event_seq=event["seq"], ts=event["ts"], seq=payload["seq"], reason=payload["reason"])
+        elif kind == "recording.hold":
+            placed.append((event["seq"], payload))
+        elif kind == "recording.release":
+            released[payload["hold_id"]] = event["seq"]
+    holds = [Hold(hold_id=p["hold_id"], cameras=tuple(p["cameras"]), start=p["from"], end=p["to"], placed_at=seq,
+                  released_at=released.get(p["hold_id"])) for seq, p in placed]
+    span = None
+    if (directory / "range.json").is_file():
+        value = json.loads((directory / "range.json").read_bytes())
+        span = (value["from"], value["to"])
+
+    def outside(row: dict[str, Any]) -> bool:
+        return span is not None and (row["end"] < span[0] or row["start"] > span[1])
+
+    total = 0
+    folder = directory / "recording"
+    for camera_dir in sorted(folder.iterdir()) if folder.is_dir() else []:
+        camera = camera_dir.name
+
+        def segment(seq: int, camera_dir: Path = camera_dir) -> bytes | None:
+            path = camera_dir / f"{seq}.mp4"
+            return path.read_bytes() if path.is_file() else None
+
+        with (camera_dir / "manifest.jsonl").open("rb") as manifest:
+            lines = manifest.read().split(b"\n")
+        rows = [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+        report = check_chain(rows, camera=camera, segment=segment, deletions=deletions.get(camera, {}),
+                             heads=[h for h in heads.get(camera, []) if h[0] <= len(rows)], holds=holds,
+                             retention_days=retention_days, outside=outside)
+        for seq in report.emergency:
+            print(f"NOTE camera={camera} seq={seq} deleted early by the storage emergency rule")
+        for seq in report.undeclared_gaps:
+            print(f"NOTE camera={camera} seq={seq} starts more than 1 s after the previous row ends (undeclared gap)")
+        total += report.size
+    return total
+
+
+def main(argv: Any = None) -> int:
+    import argparse
+    import sys
+    from pathlib import Path
+
+    from audit import export_format
+    from audit import verify as audit_verify
+
+    parser = argparse.ArgumentParser(prog="python -m recording.verify",
+                                     description="Verify a recording export (chain.md §7) with no Django.")
+    parser.add_argument("directory", type=Path, metavar="DIR")
+    parser.add_argument("--trusted-pk", type=audit_verify._public_key, metavar="HEX",
+                        help="the platform key from the notice or a printed record (else keys.json)")
+    parser.add_argument("--retention-days", type=int, default=60)
+    args = parser.parse_args(argv)
+    try:
+        trust = audit_verify.trust_from(args.directory, args.trusted_pk, None)
+        if args.trusted_pk is None:
+            print("recording.verify: no --trusted-pk, so trusting keys.json, which came with the export",
+                  file=sys.stderr)
+        size = verify_recording_export(args.directory, trust, args.retention_days)
+    except export_format.ExportError as e:
+        print(f"recording.verify: {e}", file=sys.stderr)
+        return 2
+    except audit_verify.Failure as failure:
+        print(f"ERROR {failure.code} seq={failure.seq}")
+        return 1
+    except Broken as broken:
+        print(f"ERROR {broken.code} seq={broken.seq}")
+        return 1
+    print(f"OK size={size}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
