@@ -1,0 +1,78 @@
+"""The inspector's review page: a listing's opening found, its camera's timeline, the record's
+events beside it, segments served with range requests, every playback recorded."""
+
+from datetime import timedelta
+
+import pytest
+
+from accounts.models import User
+from audit import clock
+from audit.models import Event
+from audit.services import SYSTEM, event_append
+from bidroom.models import Booking, Camera, Room
+from recording import holds
+from recording.services import partial_path, segment_commit
+from tests.accounts.factories import UserFactory
+from tests.trading.factories import draft
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def opening():
+    room = Room.objects.create(name="第一开标室", kind=Room.Kind.OPENING, capacity=40, location="三楼 301")
+    camera = Camera.objects.create(ident="o1", name="前方", room=room, source="synthetic:o", created_at=clock.now())
+    listing = draft(kind="construction")
+    start = clock.now().replace(microsecond=0) - timedelta(hours=1)
+    Booking.objects.create(room=room, listing=listing, purpose=Booking.Purpose.OPENING, starts_at=start,
+                           ends_at=start + timedelta(minutes=90), booked_by=listing.created_by, booked_at=start)
+    for n in range(3):
+        at = start + timedelta(minutes=n * 10)
+        path = partial_path("o1", at)
+        path.write_bytes(bytes(range(256)) * 40)
+        segment_commit(camera_pk=camera.pk, path=path, start=at, end=at + timedelta(minutes=8), continuous=False)
+    event_append(kind="opening.started", actor=SYSTEM, object=f"listing:{listing.code}", payload={"listing": listing.code})
+    return listing, camera
+
+
+def test_an_inspector_finds_a_listings_opening_with_timeline_events_and_badge(client, opening):
+    listing, camera = opening
+    inspector = UserFactory(role=User.Role.INSPECTOR)
+    client.force_login(inspector)
+    holds.hold_cameras(by=inspector, cameras=[camera], start=clock.now() - timedelta(minutes=55),
+                       end=clock.now() - timedelta(minutes=52), reason="case 1")
+    page = client.get("/recordings/", {"listing": listing.code}).content.decode()
+    timeline = page.split('legend"')[0]          # the legend shows one of each
+    assert timeline.count('class="piece recorded"') == 2 and timeline.count('class="piece held"') == 1
+    assert timeline.count('class="piece gap"') == 2
+    assert "opening.started" in page and 'class="badge ok"' in page
+    assert "/recordings/segments/o1/1.mp4" in page
+
+
+def test_segments_are_served_with_ranges_and_each_playback_is_recorded(client, opening):
+    inspector = UserFactory(role=User.Role.INSPECTOR)
+    client.force_login(inspector)
+    whole = client.get("/recordings/segments/o1/1.mp4")
+    body = b"".join(whole.streaming_content)
+    assert whole.status_code == 200 and len(body) == 10240 and whole["Accept-Ranges"] == "bytes"
+    part = client.get("/recordings/segments/o1/1.mp4", HTTP_RANGE="bytes=256-511")
+    assert part.status_code == 206 and part["Content-Range"] == "bytes 256-511/10240"
+    assert b"".join(part.streaming_content) == bytes(range(256))
+    assert client.get("/recordings/segments/o1/1.mp4", HTTP_RANGE="bytes=20000-").status_code == 416
+    viewed = Event.objects.filter(kind="recording.viewed")
+    assert viewed.count() == 1 and viewed.get().actor == f"user:{inspector.pk}"      # once per segment and session
+    client.get("/recordings/segments/o1/3.mp4")
+    assert viewed.count() == 2
+
+
+def test_only_inspectors_and_clear_messages(client, opening):
+    client.force_login(UserFactory(role=User.Role.STAFF))
+    assert client.get("/recordings/").status_code == 403
+    assert client.get("/recordings/segments/o1/1.mp4").status_code == 403
+    client.force_login(UserFactory(role=User.Role.INSPECTOR))
+    camera = Camera.objects.get(ident="o1")
+    empty = client.get("/recordings/", {"camera": "o1", "start": "2026-01-01T09:00", "end": "2026-01-01T10:00"})
+    assert 'id="no-recordings"' in empty.content.decode()
+    backwards = client.get("/recordings/", {"camera": camera.ident, "start": "2026-01-01T10:00", "end": "2026-01-01T09:00"})
+    assert backwards.context["form"].errors
+    assert client.get("/recordings/", {"listing": "NOPE"}).context["form"].errors
