@@ -75,3 +75,34 @@ class Hold(models.Model):
 
     def covers(self, ident: str, start, end) -> bool:  # noqa: ANN001
         return self.released_at is None and ident in self.cameras and start <= self.end and end >= self.start
+
+
+class Export(models.Model):
+    """An evidence export built by a Celery task (recording.tasks.export_task)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    cameras = models.JSONField()
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("to"))
+    state = models.CharField(max_length=8, choices=State, default=State.QUEUED)
+    done = models.PositiveIntegerField(default=0)      # segments copied so far
+    total = models.PositiveIntegerField(default=0)
+    size = models.BigIntegerField(default=0)           # the zip's bytes when ready
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -31,3 +31,11 @@ def reconcile_task() -> dict[str, list[str]]:
     from recording.holds import reconcile
 
     return reconcile()
+
+
+@shared_task(soft_time_limit=3600, time_limit=3900)
+def export_task(export_pk: int) -> str:
+    """Build an evidence export zip with the standalone verifier, reporting progress."""
+    from recording.export import build_export
+
+    return build_export(export_pk)

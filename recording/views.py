@@ -152,8 +152,11 @@ def review(request: HttpRequest) -> HttpResponse:
     segments = [{"camera": w.camera.ident, "seq": p.row.seq, "start": int(p.row.start.timestamp() * 1000),
                  "end": int(p.row.end.timestamp() * 1000), "url": f"/recordings/segments/{w.camera.ident}/{p.row.seq}.mp4"}
                 for w in windows for p in w.pieces if p.kind in ("recorded", "held")]
+    export_span = ((clock.format_ts(min(w.start for w in windows)), clock.format_ts(max(w.end for w in windows)))
+                   if windows else ("", ""))
     return render(request, "recording/review.html", {"form": form, "windows": windows, "events": events,
-                                                     "segments": segments, "message": message, "tz": SHANGHAI})
+                                                     "segments": segments, "message": message, "tz": SHANGHAI,
+                                                     "export_start": export_span[0], "export_end": export_span[1]})
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -208,3 +211,75 @@ def _limited(handle, length: int):  # noqa: ANN001, ANN202
             yield block
     finally:
         handle.close()
+
+
+# --- evidence exports ----------------------------------------------------------------------
+@login_required
+def export_start(request: HttpRequest) -> HttpResponse:
+    from django.contrib import messages
+    from django.db import transaction
+    from django.shortcuts import redirect
+
+    from config.errors import DomainError
+    from recording.export import export_check
+    from recording.models import Export
+    from recording.tasks import export_task
+
+    _inspector(request)
+    if request.method != "POST":
+        raise Http404
+    idents = request.POST.getlist("camera")
+    cameras = list(Camera.objects.filter(ident__in=idents))
+    try:
+        start, end = verify.parse_ts(request.POST.get("start", "")), verify.parse_ts(request.POST.get("end", ""))
+    except ValueError:
+        messages.error(request, _("Give a time range whose end is after its start."))
+        return redirect("recording:review")
+    if not cameras or len(cameras) != len(set(idents)) or end <= start:
+        messages.error(request, _("Give a listing code, or a room or camera with a time range."))
+        return redirect("recording:review")
+    try:
+        export_check(cameras=cameras, start=start, end=end)
+    except DomainError as e:
+        messages.error(request, str(e))
+        return redirect(request.POST.get("back") or "recording:review")
+    job = Export.objects.create(requested_by=request.user, requested_at=clock.now(), cameras=sorted(idents),
+                                start=start, end=end)
+    transaction.on_commit(lambda: export_task.delay(job.pk))
+    return redirect("recording:export", pk=job.pk)
+
+
+def _job(request: HttpRequest, pk: int):  # noqa: ANN202
+    from recording.models import Export
+
+    _inspector(request)
+    job = Export.objects.filter(pk=pk, requested_by=request.user).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+def export_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "recording/export.html", {"job": _job(request, pk), "tz": SHANGHAI})
+
+
+@login_required
+def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.http import JsonResponse
+
+    job = _job(request, pk)
+    return JsonResponse({"state": job.state, "done": job.done, "total": job.total, "percent": job.percent,
+                         "error": job.error, "sha256": job.sha256})
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    from recording.export import zip_path
+
+    job = _job(request, pk)
+    if job.state != job.State.DONE or not zip_path(pk).is_file():
+        raise Http404
+    return FileResponse(zip_path(pk).open("rb"), as_attachment=True, filename=f"recording-export-{pk}.zip")

@@ -198,6 +198,8 @@ RECORDING_SEGMENT_SECONDS = env.float("RECORDING_SEGMENT_SECONDS", default=60.0)
 RECORDING_FRAGMENT_SECONDS = env.float("RECORDING_FRAGMENT_SECONDS", default=1.0)
 # Below this many hours of recording at the current bitrate, the oldest unheld segments go early.
 RECORDING_EMERGENCY_HOURS = env.float("RECORDING_EMERGENCY_HOURS", default=6.0)
+# An evidence export larger than this is refused with a message (choose a shorter range).
+RECORDING_EXPORT_MAX_BYTES = env.int("RECORDING_EXPORT_MAX_BYTES", default=4 * 1024**3)
 # Procurement opening and evaluation video is kept with the listing's file (RULES.md §7).
 PROCUREMENT_ARCHIVE_RECORDINGS = env.bool("PROCUREMENT_ARCHIVE_RECORDINGS", default=True)
 # Live video (bidroom.capture, DESIGN §3). A dead worker's cameras move within two lease periods.
