@@ -156,7 +156,14 @@ def review(request: HttpRequest) -> HttpResponse:
                    if windows else ("", ""))
     return render(request, "recording/review.html", {"form": form, "windows": windows, "events": events,
                                                      "segments": segments, "message": message, "tz": SHANGHAI,
-                                                     "export_start": export_span[0], "export_end": export_span[1]})
+                                                     "export_start": export_span[0], "export_end": export_span[1],
+                                                     "active_holds": _holds_of(windows)})
+
+
+def _holds_of(windows: list[Window]) -> list[Hold]:
+    idents = {w.camera.ident for w in windows}
+    return [h for h in Hold.objects.filter(released_at__isnull=True).order_by("placed_at")
+            if idents & set(h.cameras) and any(h.start <= w.end and h.end >= w.start for w in windows)]
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -283,3 +290,50 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     if job.state != job.State.DONE or not zip_path(pk).is_file():
         raise Http404
     return FileResponse(zip_path(pk).open("rb"), as_attachment=True, filename=f"recording-export-{pk}.zip")
+
+
+# --- holds -----------------------------------------------------------------------------------
+@login_required
+def hold_place(request: HttpRequest) -> HttpResponse:
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from config.errors import DomainError
+    from recording import holds
+
+    _inspector(request)
+    if request.method != "POST":
+        raise Http404
+    back = request.POST.get("back") or "recording:review"
+    cameras = list(Camera.objects.filter(ident__in=request.POST.getlist("camera")))
+    try:
+        start, end = verify.parse_ts(request.POST.get("start", "")), verify.parse_ts(request.POST.get("end", ""))
+        hold = holds.hold_cameras(by=request.user, cameras=cameras, start=start, end=end,
+                                  reason=request.POST.get("reason", ""))
+    except ValueError:
+        messages.error(request, _("Give a time range whose end is after its start."))
+    except DomainError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Hold %(hold)s placed.") % {"hold": hold.hold_id})
+    return redirect(back)
+
+
+@login_required
+def hold_lift(request: HttpRequest, hold_id: str) -> HttpResponse:
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from config.errors import DomainError
+    from recording import holds
+
+    _inspector(request)
+    if request.method != "POST":
+        raise Http404
+    try:
+        holds.hold_release(by=request.user, hold_id=hold_id)
+    except DomainError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Hold %(hold)s lifted.") % {"hold": hold_id})
+    return redirect(request.POST.get("back") or "recording:review")

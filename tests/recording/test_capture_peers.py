@@ -57,9 +57,7 @@ def test_rtsp_h264_is_remuxed_into_segments_that_play(room):
 
 
 def test_a_worker_killed_mid_segment_leaves_a_cut_segment_that_plays_and_is_chained(room, recording_dir):
-    env = {"RECORDING_DIR": str(recording_dir), "RECORDING_SEGMENT_SECONDS": "60", "CAPTURE_SYNTHETIC_SIZE": "x",
-           "RECORDING_FRAGMENT_SECONDS": "1"}
-    env.pop("CAPTURE_SYNTHETIC_SIZE")
+    env = {"RECORDING_DIR": str(recording_dir), "RECORDING_SEGMENT_SECONDS": "60", "RECORDING_FRAGMENT_SECONDS": "1"}
     cam = Camera.objects.create(ident="k1", name="k", room=room, source="synthetic:kill", created_at=clock.now())
     first = start_worker("rec-a", **env)
     try:
@@ -85,7 +83,7 @@ def test_a_worker_killed_mid_segment_leaves_a_cut_segment_that_plays_and_is_chai
     recovered, gap, after = rows
     assert abs((recovered.end - recovered.start).total_seconds() - written) < 0.01
     assert decoded_frames(segment_path(cam.ident, recovered.seq)) >= 25
-    assert gap.reason in ("worker_restart", "lease_handover") and gap.end >= killed_at - (killed_at - gap.start)
+    assert gap.reason in ("worker_restart", "lease_handover") and gap.start <= killed_at < gap.end   # the outage
     assert gap.start == recovered.end and after.start == gap.end
     assert decoded_frames(segment_path(cam.ident, after.seq)) >= 10   # the second worker's segment, chained at its stop
     assert not list((recording_dir / "k1").glob("partial-*"))

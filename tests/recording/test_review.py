@@ -11,6 +11,7 @@ from audit.models import Event
 from audit.services import SYSTEM, event_append
 from bidroom.models import Booking, Camera, Room
 from recording import holds
+from recording.models import Hold
 from recording.services import partial_path, segment_commit
 from tests.accounts.factories import UserFactory
 from tests.trading.factories import draft
@@ -76,3 +77,24 @@ def test_only_inspectors_and_clear_messages(client, opening):
     backwards = client.get("/recordings/", {"camera": camera.ident, "start": "2026-01-01T10:00", "end": "2026-01-01T09:00"})
     assert backwards.context["form"].errors
     assert client.get("/recordings/", {"listing": "NOPE"}).context["form"].errors
+
+
+def test_an_inspector_holds_the_range_with_a_reason_and_lifts_it(client, opening):
+    listing, camera = opening
+    inspector = UserFactory(role=User.Role.INSPECTOR)
+    client.force_login(inspector)
+    url = f"/recordings/?listing={listing.code}"
+    page = client.get(url)
+    form = {"camera": "o1", "start": page.context["export_start"], "end": page.context["export_end"], "back": url}
+    refused = client.post("/recordings/holds/", {**form, "reason": " "}, follow=True).content.decode()
+    assert "保全须填写理由" in refused and not Event.objects.filter(kind="recording.hold").exists()
+    client.post("/recordings/holds/", {**form, "reason": "纪检 2026-3"})
+    hold = Event.objects.get(kind="recording.hold")
+    assert hold.actor == f"user:{inspector.pk}" and "纪检 2026-3" in hold.payload
+    page = client.get(url).content.decode()
+    assert "纪检 2026-3" in page and page.count('class="piece held"') >= 3
+    hold_id = Hold.objects.get().hold_id
+    assert f"/recordings/holds/{hold_id}/lift/" in page
+    client.post(f"/recordings/holds/{hold_id}/lift/", {"back": url})
+    assert Event.objects.filter(kind="recording.release").count() == 1
+    assert "纪检 2026-3" not in client.get(url).content.decode()
