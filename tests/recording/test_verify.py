@@ -135,3 +135,19 @@ def test_a_deletion_before_the_retention_period_is_early_unless_emergency():
     Row.objects.filter(camera=camera, seq=2).delete()
     code, out = verify("v2")
     assert code == 0 and "WARNING emergency deletion seq=1 camera=v2" in out
+
+
+def test_a_time_range_checks_only_the_files_inside_it():
+    camera = recorded()
+    segment_path(camera.ident, 1).unlink()               # outside the range below: not read
+    inside = Row.objects.get(camera=camera, seq=4)
+    out = io.StringIO()
+    call_command("verify_recordings", "--camera", "v1", "--from", clock.format_ts(inside.start),
+                 "--to", clock.format_ts(inside.end), stdout=out)
+    assert out.getvalue() == "OK size=5 camera=v1\n"
+    path = segment_path(camera.ident, 4)
+    path.write_bytes(path.read_bytes() + b"x")
+    with pytest.raises(SystemExit):
+        call_command("verify_recordings", "--camera", "v1", "--from", clock.format_ts(inside.start),
+                     "--to", clock.format_ts(inside.end), stdout=(out := io.StringIO()))
+    assert out.getvalue().startswith("ERROR SEGMENT_MISMATCH seq=4 ")
