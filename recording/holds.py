@@ -33,7 +33,7 @@ ARCHIVE_PURPOSES = (Booking.Purpose.OPENING, Booking.Purpose.EVALUATION)
 
 
 def _may_hold(user: User | None) -> None:
-    if user is None or not user.is_authenticated or user.role != User.Role.INSPECTOR:
+    if user is None or not user.has_perm("recording.hold"):
         raise NotPermitted()
 
 

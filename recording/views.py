@@ -18,7 +18,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 import canonical_json
-from accounts.models import User
 from audit import clock
 from audit.clock import SHANGHAI
 from audit.models import Event
@@ -30,8 +29,8 @@ from recording.services import segment_path
 from trading.models import Listing
 
 
-def _inspector(request: HttpRequest) -> None:
-    if request.user.role != User.Role.INSPECTOR:
+def _inspector(request: HttpRequest, action: str = "recording.review") -> None:
+    if not request.user.has_perm(action):
         raise PermissionDenied
 
 
@@ -232,7 +231,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
     from recording.models import Export
     from recording.tasks import export_task
 
-    _inspector(request)
+    _inspector(request, "recording.export")
     if request.method != "POST":
         raise Http404
     idents = request.POST.getlist("camera")
@@ -301,7 +300,7 @@ def hold_place(request: HttpRequest) -> HttpResponse:
     from config.errors import DomainError
     from recording import holds
 
-    _inspector(request)
+    _inspector(request, "recording.hold")
     if request.method != "POST":
         raise Http404
     back = request.POST.get("back") or "recording:review"
@@ -327,7 +326,7 @@ def hold_lift(request: HttpRequest, hold_id: str) -> HttpResponse:
     from config.errors import DomainError
     from recording import holds
 
-    _inspector(request)
+    _inspector(request, "recording.hold")
     if request.method != "POST":
         raise Http404
     try:

@@ -98,3 +98,14 @@ def test_an_inspector_holds_the_range_with_a_reason_and_lifts_it(client, opening
     client.post(f"/recordings/holds/{hold_id}/lift/", {"back": url})
     assert Event.objects.filter(kind="recording.release").count() == 1
     assert "纪检 2026-3" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("role", ["bidder", "agent", "staff", "supervisor", "expert", None])
+@pytest.mark.parametrize("method, url", [("get", "/recordings/"), ("get", "/recordings/segments/o1/1.mp4"),
+                                         ("post", "/recordings/holds/"), ("post", "/recordings/exports/")])
+def test_only_inspectors_may_review_play_hold_or_export(client, opening, role, method, url):
+    if role is not None:
+        client.force_login(UserFactory(role=role))
+    response = getattr(client, method)(url, {"camera": "o1", "reason": "x"} if method == "post" else {})
+    assert response.status_code == (403 if role else 302)
+    assert not Event.objects.filter(kind__in=["recording.viewed", "recording.hold"]).exists()
