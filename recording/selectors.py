@@ -19,20 +19,24 @@ def manifest_lines(camera: Camera) -> Iterator[bytes]:
         yield canonical_json.dumps({**row_dict(row, camera.ident), "link": row.link}) + b"\n"
 
 
-def _events(kind: str) -> Iterator[tuple[Event, dict]]:
-    for event in Event.objects.filter(kind=kind).order_by("seq").iterator(chunk_size=2000):
+def _events(kind: str, object: str | None = None) -> Iterator[tuple[Event, dict]]:
+    events = Event.objects.filter(kind=kind)
+    if object is not None:
+        events = events.filter(object=object)
+    for event in events.order_by("seq").iterator(chunk_size=2000):
         yield event, canonical_json.loads(event.payload.encode())
 
 
 def heads(camera: Camera) -> list[tuple[int, str]]:
-    return [(p["seq"], p["link"]) for e, p in _events("recording.head") if e.object == f"camera:{camera.ident}"]
+    return [(p["seq"], p["link"]) for e, p in _events("recording.head", f"camera:{camera.ident}")
+            if p.get("camera") == camera.ident]
 
 
 def deletions(camera: Camera) -> dict[int, verify.Deletion]:
     from audit import clock
 
     return {p["seq"]: verify.Deletion(event_seq=e.seq, ts=clock.format_ts(e.ts), seq=p["seq"], reason=p["reason"])
-            for e, p in _events("recording.deleted") if p.get("camera") == camera.ident}
+            for e, p in _events("recording.deleted", f"camera:{camera.ident}") if p.get("camera") == camera.ident}
 
 
 def holds() -> list[verify.Hold]:
