@@ -109,3 +109,10 @@ def test_only_inspectors_may_review_play_hold_or_export(client, opening, role, m
     response = getattr(client, method)(url, {"camera": "o1", "reason": "x"} if method == "post" else {})
     assert response.status_code == (403 if role else 302)
     assert not Event.objects.filter(kind__in=["recording.viewed", "recording.hold"]).exists()
+
+
+def test_a_camera_with_recordings_cannot_be_removed_only_disabled(client, opening):
+    client.force_login(UserFactory(role=User.Role.STAFF))
+    camera = Camera.objects.get(ident="o1")
+    page = client.post(f"/rooms/cameras/{camera.pk}/delete/", follow=True).content.decode()
+    assert Camera.objects.filter(pk=camera.pk).exists() and "o1" in page and "停用" in page
