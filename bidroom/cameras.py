@@ -19,7 +19,8 @@ from audit import clock
 from audit.services import actor_of, event_append
 from bidroom import leases
 from bidroom.capture.sources import MalformedSource, parse, redacted
-from bidroom.errors import BadCameraSource, CameraIdTaken, CameraInNoRoom, CameraNotFound, CameraNotInRoom
+from bidroom.errors import (BadCameraSource, CameraHasRecordings, CameraIdTaken, CameraInNoRoom, CameraNotFound,
+                            CameraNotInRoom)
 from bidroom.models import Booking, Camera, Room
 from config.errors import NotFound, NotPermitted
 from config.realtime import broadcast_on_commit
@@ -82,6 +83,8 @@ def camera_update(*, camera: Camera, by: User, name: str, room: Room | None, sou
 def camera_delete(*, camera: Camera, by: User) -> None:
     if not by.has_perm("bidroom.manage_cameras"):
         raise NotPermitted()
+    if camera.recording_rows.exists():      # the recording chain and its files outlive a removal
+        raise CameraHasRecordings(camera=camera.ident)
     event_append(kind="camera.removed", actor=actor_of(by), object=f"camera:{camera.ident}",
                  payload={"camera": camera.ident})
     _changed(camera.room_id)

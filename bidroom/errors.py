@@ -50,3 +50,9 @@ class CameraInNoRoom(DomainError):
 class CameraIdTaken(DomainError):
     code = "camera_id_taken"
     message = _("The camera id %(camera)s is already in use. Choose another.")
+
+
+class CameraHasRecordings(DomainError):
+    code = "camera_has_recordings"
+    message = _("Camera %(camera)s has recordings, which are kept for the retention period and its chain. "
+                "Disable the camera instead of removing it.")

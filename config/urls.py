@@ -12,6 +12,7 @@ urlpatterns = [
     path("trading/", include("trading.urls")),
     path("rooms/", include("bidroom.urls")),
     path("experts/", include("experts.urls")),
+    path("recordings/", include("recording.urls")),
     path("notices/", include("trading.portal_urls")),
     path("open-data/releases.json", open_data.all_releases, name="ocds_releases"),
     path("open-data/listings/<str:code>.json", open_data.listing_package, name="ocds_listing"),

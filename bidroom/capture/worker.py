@@ -26,6 +26,9 @@ from bidroom.capture.server import FrameServer
 from bidroom.capture.sources import MalformedSource, parse, redacted
 from bidroom.leases import Held
 from bidroom.models import Gap
+from recording.recorder import OPEN, Recorder
+from recording.recorder import Settings as RecordingSettings
+from recording.services import partials_recover
 
 log = logging.getLogger("bidroom.capture")
 
@@ -46,6 +49,9 @@ class Config:
     synthetic_size: tuple[int, int] = (640, 360)
     synthetic_fps: float = 10.0
     quality: int = 75
+    record: bool = True
+    segment_seconds: float = 60.0
+    fragment_seconds: float = 1.0
 
     @classmethod
     def from_settings(cls) -> Config:
@@ -56,7 +62,9 @@ class Config:
                    connect_timeout=settings.CAPTURE_CONNECT_TIMEOUT_SECONDS,
                    grid_size=tuple(settings.CAPTURE_GRID_SIZE), focus_size=tuple(settings.CAPTURE_FOCUS_SIZE),
                    synthetic_size=tuple(settings.CAPTURE_SYNTHETIC_SIZE),
-                   synthetic_fps=settings.CAPTURE_SYNTHETIC_FPS, quality=settings.CAPTURE_JPEG_QUALITY)
+                   synthetic_fps=settings.CAPTURE_SYNTHETIC_FPS, quality=settings.CAPTURE_JPEG_QUALITY,
+                   segment_seconds=settings.RECORDING_SEGMENT_SECONDS,
+                   fragment_seconds=settings.RECORDING_FRAGMENT_SECONDS)
 
 
 class EncoderError(Exception):
@@ -81,6 +89,12 @@ class CameraRunner:
         self.reported_offline = False
         self.last_good_at: datetime | None = None
         self.seq = 0
+        self.thread: threading.Thread | None = None
+        if config.record:
+            try:     # a segment a killed worker left half written: it plays to its last fragment
+                partials_recover(camera_pk=held.pk, skip=frozenset(OPEN))
+            except Exception:  # noqa: BLE001  (the files stay; the next start tries again)
+                log.exception("camera %s: could not chain the cut segments", held.ident)
         server.add(held.ident)
         since = leases.open_gap_start(held.pk)
         server.set_status(held.ident, online=False, since=clock.format_ts(since) if since else None,
@@ -99,8 +113,9 @@ class CameraRunner:
             self.generation += 1
             generation = self.generation
             self.activity = time.monotonic()
-        threading.Thread(target=self._run, args=(generation,), name=f"camera-{self.held.ident}-{generation}",
-                         daemon=True).start()
+        self.thread = threading.Thread(target=self._run, args=(generation,),
+                                       name=f"camera-{self.held.ident}-{generation}", daemon=True)
+        self.thread.start()
 
     def _current(self, generation: int) -> bool:
         return generation == self.generation and not self.stopping.is_set()
@@ -122,11 +137,14 @@ class CameraRunner:
         try:
             while self._current(generation):
                 self.activity = time.monotonic()
+                recorder = self._recorder()
                 try:
                     source = parse(self.held.source)
                     reader = open_reader(source, timeout=self.config.connect_timeout,
                                          synthetic_size=self.config.synthetic_size,
-                                         synthetic_fps=self.config.synthetic_fps)
+                                         synthetic_fps=self.config.synthetic_fps,
+                                         on_packet=self._packet_hook(recorder) if source.kind == "rtsp" else None)
+                    images_to = None if source.kind == "rtsp" else recorder
                 except MalformedSource:
                     self._offline(generation, "malformed source")
                 except Exception as e:  # noqa: BLE001  (any failure to connect is an outage)
@@ -137,7 +155,7 @@ class CameraRunner:
                             image = reader.read()
                             if not self._current(generation):
                                 break
-                            self._frame(generation, image)
+                            self._frame(generation, image, images_to)
                             attempt = 0
                     except EncoderError as e:
                         self._offline(generation, str(e), reason=Gap.Reason.ENCODER_ERROR)
@@ -145,6 +163,7 @@ class CameraRunner:
                         self._offline(generation, f"read failed: {e}")
                     finally:
                         reader.close()
+                        self._recorder_close(recorder)
                 if not self._current(generation):
                     break
                 self.activity = None
@@ -153,7 +172,35 @@ class CameraRunner:
         finally:
             connection.close()
 
-    def _frame(self, generation: int, image: object) -> None:
+    def _recorder(self) -> Recorder | None:
+        """One recorder per connection: a reconnect starts a new segment."""
+        if not self.config.record:
+            return None
+        return Recorder(self.held.pk, self.held.ident, RecordingSettings(
+            segment_seconds=self.config.segment_seconds, fragment_seconds=self.config.fragment_seconds,
+            fps=self.config.synthetic_fps))
+
+    @staticmethod
+    def _packet_hook(recorder: Recorder | None):  # noqa: ANN205
+        if recorder is None:
+            return None
+
+        def hook(packet: object) -> None:
+            try:
+                recorder.packet(packet)
+            except Exception as e:
+                raise EncoderError(f"recording failed: {e}") from e
+        return hook
+
+    def _recorder_close(self, recorder: Recorder | None) -> None:
+        if recorder is None:
+            return
+        try:
+            recorder.close()
+        except Exception:  # noqa: BLE001  (the partial file stays for the next holder)
+            log.exception("camera %s: could not finish the segment", self.held.ident)
+
+    def _frame(self, generation: int, image: object, recorder: Recorder | None = None) -> None:
         now = clock.now()
         self.activity = time.monotonic()
         self.last_good_at = now
@@ -175,6 +222,8 @@ class CameraRunner:
                                      quality=self.config.quality)
                 self.server.publish(self.held.ident, rendition, frames.pack(
                     frames.Header(self.held.ident, rendition, self.seq, _us(now)), jpeg))
+            if recorder is not None:
+                recorder.image(image)
         except Exception as e:
             raise EncoderError(f"encoding failed: {e}") from e
 
@@ -252,6 +301,9 @@ class Worker:
     def shutdown(self) -> None:
         for runner in self.runners.values():
             runner.stop()
+        for runner in self.runners.values():   # let each connection chain its last segment
+            if runner.thread is not None:
+                runner.thread.join(5)
         self.runners.clear()
         try:
             leases.leases_release(holder=self.holder)

@@ -166,6 +166,11 @@ CELERY_BEAT_SCHEDULE = {
     "trading-overdue": {"task": "trading.tasks.overdue_scan_task", "schedule": 60.0},
     # Expert draws are revealed once the award is out; a witnessed draw without a result is abandoned.
     "experts-draws-due": {"task": "experts.tasks.draws_due_task", "schedule": 30.0},
+    # Each camera's recording head into the audit record, so checkpoints cover the video (chain.md §7).
+    "recording-heads": {"task": "recording.tasks.heads_fold_task", "schedule": 60.0},
+    "recording-retention": {"task": "recording.tasks.retention_task", "schedule": 86400.0},
+    "recording-emergency": {"task": "recording.tasks.emergency_task", "schedule": 300.0},
+    "recording-reconcile": {"task": "recording.tasks.reconcile_task", "schedule": 7 * 86400.0},
 }
 
 REST_FRAMEWORK = {
@@ -189,6 +194,16 @@ AUDIT_CHECKPOINT_EVENTS = env.int("AUDIT_CHECKPOINT_EVENTS", default=1000)
 # Production sets it False and `check --deploy` fails if it is on.
 SUNBID_DEMO_CLOCK = env.bool("SUNBID_DEMO_CLOCK", default=True)
 RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=60)
+# Segment files (recording/<camera>/<seq>.mp4), their length, and the fragment a crash may lose.
+RECORDING_DIR = Path(env("RECORDING_DIR", default=str(VAR_DIR / "recordings")))
+RECORDING_SEGMENT_SECONDS = env.float("RECORDING_SEGMENT_SECONDS", default=60.0)
+RECORDING_FRAGMENT_SECONDS = env.float("RECORDING_FRAGMENT_SECONDS", default=1.0)
+# Below this many hours of recording at the current bitrate, the oldest unheld segments go early.
+RECORDING_EMERGENCY_HOURS = env.float("RECORDING_EMERGENCY_HOURS", default=6.0)
+# An evidence export larger than this is refused with a message (choose a shorter range).
+RECORDING_EXPORT_MAX_BYTES = env.int("RECORDING_EXPORT_MAX_BYTES", default=4 * 1024**3)
+# Procurement opening and evaluation video is kept with the listing's file (RULES.md §7).
+PROCUREMENT_ARCHIVE_RECORDINGS = env.bool("PROCUREMENT_ARCHIVE_RECORDINGS", default=True)
 # Live video (bidroom.capture, DESIGN §3). A dead worker's cameras move within two lease periods.
 CAPTURE_LEASE_SECONDS = env.float("CAPTURE_LEASE_SECONDS", default=6.0)
 CAPTURE_WATCHDOG_SECONDS = env.float("CAPTURE_WATCHDOG_SECONDS", default=5.0)

@@ -60,7 +60,7 @@ class Stack:
         self._start("celery-beat", [str(BIN / "celery"), "-A", "config", "beat", "-l", "info"])
         # Live video: a short lease so cameras made by a test are taken within a second or so.
         self._start("capture", [str(BIN / "python"), "manage.py", "capture", "--name", "e2e"],
-                    CAPTURE_LEASE_SECONDS="2")
+                    CAPTURE_LEASE_SECONDS="2", RECORDING_SEGMENT_SECONDS="4")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
