@@ -266,7 +266,7 @@ def test_lock_checks(envelope: Any) -> None:
     assert stored(data, receipt).raw == sealed.header.raw
     assert code_of(stored, data, {**receipt, "sig": "00" * 64}) == "RECEIPT_INVALID"
     assert code_of(stored, data, receipt, bid_id="BID-0002") == "RECEIPT_INVALID"
-    assert code_of(stored, data[:-1] + b"\x00", receipt) == "RECEIPT_MISMATCH"
+    assert code_of(stored, data[:-1] + bytes([data[-1] ^ 1]), receipt) == "RECEIPT_MISMATCH"
     assert code_of(stored, data, receipt, listing_pk=BIDDER_PK) == "WRONG_RECIPIENT"
     assert code_of(stored, data, receipt, bidder_pk=LISTING_PK) == "WRONG_RECIPIENT"
 
