@@ -20,23 +20,24 @@ from trading import bids
 from trading.models import Bid, Envelope, Listing, ListingKey, Lot, Registration, Withdrawal
 
 
+def _files_digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\n" + path.read_bytes())
+    return digest.hexdigest()
+
+
 @lru_cache(maxsize=1)
 def browser_sealer() -> str:
     """`sealer` for envelopes sealed on the bid page: SHA-256 over the sealing scripts, in name order."""
-    digest = hashlib.sha256()
     root = Path(settings.BASE_DIR) / "static" / "js"
-    for path in sorted((root / "seal").glob("*.js")) + [root / "bid.js"]:
-        digest.update(path.name.encode() + b"\n" + path.read_bytes())
-    return digest.hexdigest()
+    return _files_digest(sorted((root / "seal").glob("*.js")) + [root / "bid.js"])
 
 
 @lru_cache(maxsize=1)
 def offline_sealer() -> str:
     """`sealer` for envelopes from `python -m trading.seal`: SHA-256 over this release's package."""
-    digest = hashlib.sha256()
-    for path in sorted((Path(settings.BASE_DIR) / "trading" / "seal").glob("*.py")):
-        digest.update(path.name.encode() + b"\n" + path.read_bytes())
-    return digest.hexdigest()
+    return _files_digest(sorted((Path(settings.BASE_DIR) / "trading" / "seal").glob("*.py")))
 
 
 @dataclass

@@ -89,8 +89,8 @@ def _bidder_key(user: User) -> PublicKey:
     return key
 
 
-def _refused(error: seal.SealError) -> EnvelopeRefused:
-    return EnvelopeRefused(code=error.code, reason=refusal_reason(error.code))
+def _refused(code: str) -> EnvelopeRefused:
+    return EnvelopeRefused(code=code, reason=refusal_reason(code))
 
 
 # The upload --------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def _unhex(value: str, size: int, code: str = "HEADER_INVALID") -> bytes:
     except (TypeError, ValueError):
         raw = b""
     if len(raw) != size:
-        raise EnvelopeRefused(code=code, reason=refusal_reason(code))
+        raise _refused(code)
     return raw
 
 
@@ -110,7 +110,7 @@ def upload_begin(*, lot: Lot, by: User, kind: str, header: str, header_sig: str,
                  size: int) -> Upload:
     """Announce an envelope: its header is checked now (§6), its bytes follow in pieces."""
     if kind not in EnvelopeKind.values:
-        raise EnvelopeRefused(code="HEADER_INVALID", reason=refusal_reason("HEADER_INVALID"))
+        raise _refused("HEADER_INVALID")
     bid = bid_for(lot, by)
     check_open(lot.listing)
     bidder_key = _bidder_key(by)
@@ -125,7 +125,7 @@ def upload_begin(*, lot: Lot, by: User, kind: str, header: str, header_sig: str,
                           listing_pk=bytes.fromhex(listing_key.public_key),
                           bidder_pk=bytes.fromhex(bidder_key.public_key), form_size=lot.listing.form_size)
     except seal.SealError as e:
-        raise _refused(e) from None
+        raise _refused(e.code) from None
     _unhex(sealer, 32)
     now = clock.now()
     upload = Upload.objects.create(token=secrets.token_hex(16), bid=bid, kind=kind, header=header,
@@ -205,16 +205,14 @@ def upload_finish(*, token: str, by: User) -> Envelope:
 def _finish(token: str, by: User) -> Envelope:
     durable_commit()  # the receipt leaves the platform: its event must survive a database crash
     # Lock order, as the chronograph's: the listing first, then the upload (else a deadlock).
-    found = Upload.objects.filter(token=token).values_list("bid__lot__listing_id", flat=True).first()
-    if found is None:
+    found = Upload.objects.filter(token=token).values_list("bid__lot__listing_id", "started_by_id").first()
+    if found is None or found[1] != by.pk:
         raise NotPermitted()
-    listing = Listing.objects.select_for_update().get(pk=found)  # the deadline's lock (module doc)
-    upload = Upload.objects.filter(token=token).first()
-    if upload is not None and upload.started_by_id == by.pk:
-        try:
-            check_open(listing)
-        except BiddingClosed as closed:
-            raise _Refused("DEADLINE", closed) from None
+    listing = Listing.objects.select_for_update().get(pk=found[0])  # the deadline's lock (module doc)
+    try:
+        check_open(listing)
+    except BiddingClosed as closed:
+        raise _Refused("DEADLINE", closed) from None
     upload = _own_open_upload(token, by)
     if upload.received != upload.size:
         raise UploadIncomplete(received=upload.received, size=upload.size)
@@ -223,10 +221,9 @@ def _finish(token: str, by: User) -> Envelope:
         try:
             digests = seal.measure_envelope(stream)
         except seal.SealError as e:
-            raise _Refused(e.code, _refused(e)) from None
+            raise _Refused(e.code, _refused(e.code)) from None
     if digests.header_sha256 != hashlib.sha256(upload.header.encode()).hexdigest():
-        raise _Refused("HEADER_INVALID", EnvelopeRefused(code="HEADER_INVALID",
-                                                         reason=refusal_reason("HEADER_INVALID")))
+        raise _Refused("HEADER_INVALID", _refused("HEADER_INVALID"))
     bid, lot = upload.bid, upload.bid.lot
     bidder_key = _bidder_key(by)
     final = sealed_dir() / lot.code / bid.bid_id / f"{upload.kind}-{upload.token}.sunbid"
