@@ -35,20 +35,20 @@ def custodian_keys(custodians: list[User]) -> list[PublicKey]:
     return [key for key in keys if key is not None]
 
 
-def check_ready(listing: Listing, *, supervisor: User | None, staff: User) -> list[User]:
-    """Before publication: the custodians in x order (agent, staff, supervisor), each with a key."""
+def check_ready(listing: Listing, *, supervisor: User | None, staff: User) -> list[tuple[User, PublicKey]]:
+    """Before publication: the custodians in x order (agent, staff, supervisor) with their keys."""
     if not lifecycle.takes_sealed_bids(listing.kind, listing.method):
         return []
     if supervisor is None:
         raise SupervisorRequired()
     custodians = [listing.created_by, staff, supervisor]
-    custodian_keys(custodians)
-    return custodians
+    return list(zip(custodians, custodian_keys(custodians), strict=True))
 
 
-def listing_keys_make(listing: Listing, custodians: list[User]) -> list[ListingKey]:
+def listing_keys_make(listing: Listing, custodian_pairs: list[tuple[User, PublicKey]]) -> list[ListingKey]:
     """Make, split and record the listing keys of every lot (in the publishing transaction)."""
-    keys = custodian_keys(custodians)
+    custodians = [user for user, _ in custodian_pairs]
+    keys = [key for _, key in custodian_pairs]
     made = []
     now = clock.now()
     for lot in listing.lots.all():

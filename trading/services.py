@@ -271,7 +271,8 @@ def listing_publish(*, listing: Listing, by: User, supervisor: User | None = Non
     """Staff check and publish (进场登记): the rules and calendar in force are frozen on it.
 
     With a supervisor, every lot gets that supervisor and the opening-key custodians are
-    the drafting agent, the publishing staff member and the supervisor (seal.md §3, 2-of-3).
+    the drafting agent, the publishing staff member and the supervisor (seal.md §3, 2-of-3);
+    a listing taking sealed bids needs them, each with a custodian key, for its listing keys.
     """
     listing = _locked(listing)
     if not by.has_perm("trading.publish_listing"):
@@ -280,7 +281,7 @@ def listing_publish(*, listing: Listing, by: User, supervisor: User | None = Non
         raise NotPermitted()
     if listing.status != Status.SUBMITTED:
         raise WrongStatus(current=listing.get_status_display())
-    custodians = listing_keys.check_ready(listing, supervisor=supervisor, staff=by)
+    custodian_keys = listing_keys.check_ready(listing, supervisor=supervisor, staff=by)
     now = clock.now()
     frozen = rule_values.snapshot()
     check_schedule(listing, now=now, frozen=frozen)
@@ -295,8 +296,8 @@ def listing_publish(*, listing: Listing, by: User, supervisor: User | None = Non
         listing.custodians.set([listing.created_by, by, supervisor])
     _event(listing, "listing.published", by, deadline=clock.format_ts(listing.deadline),
            lots=[lot.code for lot in listing.lots.all()], calendar=listing.calendar_version)
-    if custodians:
-        listing_keys.listing_keys_make(listing, custodians)
+    if custodian_keys:
+        listing_keys.listing_keys_make(listing, custodian_keys)
     return listing
 
 
