@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from audit import clock
 from audit.services import SYSTEM, event_append
 from trading import bids, rule_values
-from trading.lifecycle import TENDER_FLOW, TIMED, flow, next_stage
+from trading.lifecycle import TENDER_FLOW, TIMED, flow, next_stage, takes_sealed_bids
 from trading.models import Listing, Lot, Registration, Status
+from trading.opening_lock import openings_prepare
 from trading.services import listing_advance, listing_fail, procedure
 
 def _ends_at(listing: Listing) -> datetime | None:
@@ -60,9 +61,10 @@ def _advance_one(pk: int) -> int:
         return 0  # someone got here first, or a clarification moved the time
     to = _next(listing)
     closing_signup = to in (Status.BIDDING, Status.QUALIFICATION)
-    if to in (Status.OPENING, Status.BIDDING_PERIOD):
-        _deadline_events(listing)
+    deadline_seqs = _deadline_events(listing) if to in (Status.OPENING, Status.BIDDING_PERIOD) else {}
     listing_advance(listing=listing, by=None, to=to)
+    if to == Status.OPENING and takes_sealed_bids(listing.kind, listing.method):
+        _openings_prepare(listing, deadline_seqs)
     if closing_signup or to == Status.BIDDING_PERIOD:
         _fail_thin_lots(listing)
     return 1
@@ -74,18 +76,30 @@ def _next(listing: Listing) -> Status:
     return stage
 
 
-def _deadline_events(listing: Listing) -> None:
+def _deadline_events(listing: Listing) -> dict[int, int]:
     """chain.md §5: at deadline T, `listing.deadline` {listing, deadline} per lot, then a
-    checkpoint covering it (which the lot's supervisor cosigns, a later issue)."""
+    checkpoint covering it, which the lot's supervisor cosigns before the opening locks."""
+    seqs = {}
     for lot in listing.lots.exclude(status=Lot.LotStatus.FAILED):
-        event_append(kind="listing.deadline", actor=SYSTEM, object=f"listing:{lot.code}",
-                     payload={"listing": lot.code, "deadline": clock.format_ts(listing.deadline)})
+        event = event_append(kind="listing.deadline", actor=SYSTEM, object=f"listing:{lot.code}",
+                             payload={"listing": lot.code, "deadline": clock.format_ts(listing.deadline)})
+        seqs[lot.pk] = event.seq
     listing.deadline_passed_at = clock.now()
     listing.save(update_fields=["deadline_passed_at"])
     bids.uploads_close(listing)
     from audit.tasks import checkpoint_issue_task
 
     transaction.on_commit(checkpoint_issue_task.delay)
+    return seqs
+
+
+def _openings_prepare(listing: Listing, deadline_seqs: dict[int, int]) -> None:
+    """Each sealed lot's opening (seal.md §7); too few bids fail the lot (TR Art. 44)."""
+    for lot in listing.lots.filter(pk__in=list(deadline_seqs)):
+        if lot.listing_keys.exists():
+            openings_prepare(lot, deadline_seqs[lot.pk])
+    if not listing.lots.filter(status=Lot.LotStatus.ACTIVE).exists():
+        listing_fail(listing=listing, by=None, reason=_("Every lot failed: too few bids were received."))
 
 
 def _fail_thin_lots(listing: Listing) -> None:

@@ -440,3 +440,9 @@ class Upload(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+
+
+# The opening (seal.md §7) lives in its own module; Django finds its models here.
+from trading.models_opening import (  # noqa: E402,F401
+    ArchiveKey, Attendance, KeySubmission, OpenedEnvelope, Opening, RecordResponse, ShareSubmission,
+)

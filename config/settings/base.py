@@ -184,6 +184,8 @@ SPECTACULAR_SETTINGS = {"TITLE": "Sunbid API", "VERSION": "1"}
 # --- Sunbid ---------------------------------------------------------------------------
 # The audit origin and the platform key's name are "sunbid:<center-id>/audit" (chain.md §5).
 SUNBID_CENTER_ID = env("SUNBID_CENTER_ID", default="demo")
+# The center's name, printed on records such as the opening record (开标记录表).
+SUNBID_CENTER_NAME = env("SUNBID_CENTER_NAME", default="阳光公共资源交易中心（演示）")
 # Ed25519 seed (hex) of the platform key; without it the embedded default keeps one in var/.
 SUNBID_PLATFORM_KEY = env("SUNBID_PLATFORM_KEY", default="")
 SUNBID_PLATFORM_KEY_FILE = Path(env("SUNBID_PLATFORM_KEY_FILE", default=str(VAR_DIR / "platform_key.hex")))
@@ -241,3 +243,7 @@ OCDS_PUBLICATION_POLICY_URL = env("OCDS_PUBLICATION_POLICY_URL", default="http:/
 # pieces are streamed to disk, never read into request.body).
 SEAL_MAX_ENVELOPE_BYTES = env.int("SEAL_MAX_ENVELOPE_BYTES", default=1 << 30)
 SEAL_UPLOAD_PIECE_BYTES = env.int("SEAL_UPLOAD_PIECE_BYTES", default=2 << 20)
+# The opening worker (seal.md §7): its hold on an opening expires this long after its last
+# heartbeat (system time), and another worker locks again with a new key.
+OPENING_LEASE_SECONDS = env.float("OPENING_LEASE_SECONDS", default=10.0)
+OPENING_POLL_SECONDS = env.float("OPENING_POLL_SECONDS", default=0.3)

@@ -61,6 +61,8 @@ class Stack:
         # Live video: a short lease so cameras made by a test are taken within a second or so.
         self._start("capture", [str(BIN / "python"), "manage.py", "capture", "--name", "e2e"],
                     CAPTURE_LEASE_SECONDS="2", RECORDING_SEGMENT_SECONDS="4")
+        # The opening worker, a process of its own (seal.md §7); `restart_opening_worker` kills it.
+        self._start_opening_worker()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -72,6 +74,20 @@ class Stack:
                 time.sleep(0.3)
         self.stop()
         raise RuntimeError(f"the stack did not start; see {LOGS}")
+
+    def _start_opening_worker(self) -> None:
+        self._start("opening-worker", [str(BIN / "python"), "manage.py", "opening_worker"],
+                    OPENING_LEASE_SECONDS="3", OPENING_POLL_SECONDS="0.2")
+        self.opening_worker = self.processes[-1]
+
+    def kill_opening_worker(self) -> None:
+        """SIGKILL, as a crash would: its one-time key dies with it."""
+        self.opening_worker.kill()
+        self.opening_worker.wait()
+        self.processes.remove(self.opening_worker)
+
+    def start_opening_worker(self) -> None:
+        self._start_opening_worker()
 
     def wait_for_zero_clock(self, seconds: float = 6) -> None:
         """A test starts on a flushed database, so a demo-clock offset is 0 again; each stack
