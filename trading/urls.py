@@ -1,6 +1,7 @@
 from django.urls import path
 
-from trading import views_actions, views_admin, views_bids, views_detail, views_listings, views_results
+from trading import (views_actions, views_admin, views_bids, views_detail, views_listings, views_opening,
+                     views_results)
 
 app_name = "trading"
 
@@ -45,6 +46,17 @@ urlpatterns = [
     path("receipts/<int:seq>.json", views_bids.receipt_download, name="receipt_download"),
     path("shares/", views_bids.my_shares, name="my_shares"),
     path("shares/<int:pk>/download/", views_bids.share_download, name="share_download"),
+    path("lots/<int:pk>/opening/", views_opening.opening_page, name="opening"),
+    path("lots/<int:pk>/opening/state/", views_opening.opening_state_json, name="opening_state"),
+    path("lots/<int:pk>/opening/keys/", views_opening.key_submit, name="opening_key"),
+    path("lots/<int:pk>/opening/keys/<int:submission>/", views_opening.key_status, name="opening_key_status"),
+    path("lots/<int:pk>/opening/shares/", views_opening.share_submit, name="opening_share"),
+    path("lots/<int:pk>/opening/shares/<int:submission>/", views_opening.share_status, name="opening_share_status"),
+    path("lots/<int:pk>/opening/record.pdf", views_opening.record_download, name="opening_record"),
+    path("lots/<int:pk>/opening/confirm/", views_opening.record_confirm, name="opening_confirm"),
+    path("lots/<int:pk>/opening/objections/", views_opening.record_object, name="opening_object"),
+    path("lots/<int:pk>/opening/objections/<int:response>/answer/", views_opening.objection_answer,
+         name="opening_answer"),
     path("to-publish/", views_listings.to_publish, name="to_publish"),
     path("due/", views_admin.due_dashboard, name="due"),
     path("calendar/", views_admin.calendar_page, name="calendar"),

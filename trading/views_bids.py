@@ -4,7 +4,6 @@ trading.bids or its selectors, answer). Errors are JSON {code, message} in the r
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,34 +12,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.errors import DomainError, NotPermitted
+from config.errors import NotPermitted
 from trading import bid_selectors, bids, listing_keys
-from trading.errors import BadRequest
+from trading.views_json import json_answer as _answer
+from trading.views_json import json_body as _body
 from trading.models import Envelope, Lot
 from trading.selectors import listings_visible_to
 from trading.views import visible_listing
-
-
-def _answer(call: Callable[[], dict[str, Any]], status: int = 200) -> JsonResponse:
-    try:
-        return JsonResponse(call(), status=status)
-    except DomainError as e:
-        return JsonResponse({"code": e.code, "message": str(e), **_params(e)}, status=e.http_status)
-
-
-def _params(error: DomainError) -> dict[str, Any]:
-    # The script resumes from `expected` after a lost piece; other params are for people.
-    return {"expected": error.params["expected"]} if "expected" in error.params else {}
-
-
-def _body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        value = json.loads(request.body or b"{}")
-    except ValueError:
-        value = None
-    if not isinstance(value, dict):
-        raise BadRequest()
-    return value
 
 
 def _visible_lot(request: HttpRequest, pk: int) -> Lot:

@@ -224,6 +224,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # The record PDF's font subsetting reports every table it touches.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }
 # Channels besides the in-app inbox (accounts.notifications); SMS gateways plug in here.
 NOTIFICATION_BACKENDS = env.list("NOTIFICATION_BACKENDS", default=["accounts.notifications.email_backend"])
