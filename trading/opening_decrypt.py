@@ -72,6 +72,12 @@ def open_one(job: Job, report: Callable[[int], None]) -> Outcome:
         return Outcome(job.index, "RECEIPT_MISMATCH")
     k_l = b""
     tmp = Path(job.out_path + ".part")
+    decrypted = 0
+
+    def counted(n: int) -> None:
+        nonlocal decrypted
+        decrypted += n
+        report(n)
     try:
         with open(job.path, "rb") as envelope, tmp.open("wb") as out:
             header = parse_header(read_header_line(envelope))
@@ -85,7 +91,7 @@ def open_one(job: Job, report: Callable[[int], None]) -> Outcome:
                 else:
                     out.write(piece)
                     body_digest.update(piece)
-                report(len(piece))
+                counted(len(piece))
 
             decrypt_payload(header, envelope, k_l=k_l, k_b=job.k_b, sink=sink)
             form = None
@@ -98,6 +104,10 @@ def open_one(job: Job, report: Callable[[int], None]) -> Outcome:
     except seal.SealError as e:
         tmp.unlink(missing_ok=True)  # what a failed envelope gave is discarded (§7 step 4)
         return Outcome(job.index, e.code, getattr(e, "chunk", None), k_l=k_l.hex() if k_l else "")
+    finally:
+        # The second pass went over the whole envelope (header, tags, padding), not only
+        # the plaintext it gave: a job's total is twice its size.
+        report(max(0, job.size - decrypted))
 
 
 def _child_main() -> None:

@@ -71,7 +71,7 @@ def opening_result(*, opening_id: int, holder: str, lock_seq: int, outcomes: dic
         ArchiveKey.objects.create(opening=opening, listing_key_id=listing_key_id, inspector_id=inspector_id,
                                   stanza_cj=canonical_json.dumps(stanza).decode())
     opening.state, opening.result_seq, opening.result_at = Opening.State.RESULT, event.seq, clock.now()
-    opening.key_holder, opening.progress = "", {}
+    opening.key_holder = ""  # progress stays: the page shows each envelope's bar at its end
     opening.save()
     if listing_key_failed:
         opening.failed_code = "LISTING_KEY"

@@ -201,8 +201,11 @@ class OpeningWorker:
             collector = session.collectors[kind]
             if not code and kind not in session.listing_keys and len(collector.accepted) >= collector.k:
                 session.listing_keys[kind] = collector.rebuild()
-                key_rebuilt(opening_id=opening.pk, holder=self.holder, lock_seq=session.lock_seq, kind=kind)
         if session.needed <= set(session.listing_keys):
+            # `opening.key_rebuilt` after every `opening.share` (seal.md §7 order): a kind
+            # rebuilt early is announced with the others, when the shares are over.
+            for kind in sorted(session.listing_keys):
+                key_rebuilt(opening_id=opening.pk, holder=self.holder, lock_seq=session.lock_seq, kind=kind)
             decrypting_start(opening_id=opening.pk, holder=self.holder, lock_seq=session.lock_seq)
             self._start_decrypting(opening, session)
         elif clock.now() >= opening.shares_close_at:
@@ -239,8 +242,9 @@ class OpeningWorker:
         if session.decrypting is None:
             self._start_decrypting(opening, session)
             return
-        self._send_progress(opening, session)
-        if session.decrypting.is_alive():
+        alive = session.decrypting.is_alive()
+        self._send_progress(opening, session)  # after the check: a finished job's last bytes too
+        if alive:
             return
         if session.failure is not None:
             log.error("opening %s: decryption failed: %r; locking again", opening.pk, session.failure)

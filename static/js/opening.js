@@ -13,8 +13,9 @@ let state = null;
 let skew = 0; // server time − this machine's time, ms
 const RECORD = new TextEncoder().encode("sunbid-seal/1 record\n");
 
-function el(tag, props = {}, ...children) {
+function el(tag, {dataset, ...props} = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
+  Object.assign(node.dataset, dataset || {});
   for (const child of children) node.append(child);
   return node;
 }
@@ -93,15 +94,31 @@ function renderEnvelopes() {
   }));
 }
 
-function renderBidder() {
+async function renderBidder() {
   const part = state.bidder;
   $("bidder-card").hidden = !part || !part.envelopes.length || state.state !== "keys";
   if (!part) return;
   const list = $("bidder-results");
-  const rows = part.envelopes.filter((e) => e.submission).map((e) => el("li", {
-    className: "submission", dataset: {kind: e.kind, state: e.submission.state},
-    textContent: `${e.kind}: ${e.submission.state}${e.submission.code ? ` (${e.submission.code})` : ""}`}));
-  if (rows.length && !list.dataset.busy) list.replaceChildren(...rows);
+  if (list.dataset.lock !== String(state.lock_seq)) { // locked again: what was given before is void
+    list.dataset.lock = String(state.lock_seq);
+    if (!list.dataset.busy) list.replaceChildren();
+  }
+  const submitted = part.envelopes.filter((e) => e.submission);
+  if (!submitted.length || list.dataset.busy) return;
+  // Rebuilt from the state on every refresh: an accepted part shows its key receipt, checked
+  // again in this browser, so the verified receipt stays on the page.
+  const platform = {platformPk: fromHex(state.platform_pk, 32), keyName: state.key_name};
+  const rows = await Promise.all(submitted.map(async (e) => {
+    const s = e.submission;
+    const verified = s.state === "accepted" && s.receipt !== null &&
+      await verifyReceipt(s.receipt, platform).then(() => true, () => false);
+    return el("li", {
+      className: verified ? "submission badge ok" : s.state === "refused" ? "submission badge bad" : "submission",
+      dataset: {kind: e.kind, state: s.state},
+      textContent: verified ? `${e.kind}: ${msg("accepted")} seq ${s.receipt.audit_seq}`
+        : `${e.kind}: ${s.state}${s.code ? ` (${s.code})` : ""}`});
+  }));
+  if (!list.dataset.busy) list.replaceChildren(...rows);
 }
 
 function renderCustodian() {
@@ -211,7 +228,7 @@ async function submitParts() {
     }
     for (const envelope of state.bidder.envelopes) {
       if (envelope.submission && envelope.submission.state === "accepted") continue;
-      const header = parseHeader(new TextEncoder().encode(envelope.header));
+      const header = await parseHeader(new TextEncoder().encode(envelope.header));
       const made = await unwrapForOpening({header, receipts: state.bidder.receipts, listing: state.lot,
         platformPk: fromHex(state.platform_pk, 32), keyName: state.key_name, bidderKey: opened.key,
         openingPk: fromHex(state.opening_pk, 65)});

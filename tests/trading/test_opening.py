@@ -12,7 +12,6 @@ import pytest
 import time_machine
 from django.conf import settings
 
-import canonical_json
 from audit import keys as platform_keys
 from audit.models import Event
 from trading import seal
@@ -202,41 +201,66 @@ def test_a_dead_worker_means_a_new_lock_and_the_collection_repeated(traveller):
         json.loads(o.form_cj)["price_fen"] for o in OpenedEnvelope.objects.all())
 
 
-def test_nothing_in_the_clear_after_an_opening(traveller, caplog):
-    s = scene(traveller, docs={0: b"tender documents " * 1000})
-    s.to_keys()
-    for who in s.bidders:
-        s.submit_part(who)
-    s.submit_part(s.bidders[0], "docs")
-    s.step()
-    s.to_shares()
-    opening = s.unlock(kinds=("form", "docs"))
-    assert opening.state == Opening.State.CONFIRMING
-    secrets_hex = set()
-    for who in s.bidders:
-        for envelope in who.bid.envelopes.all():
-            header = seal.parse_header(envelope.header.encode())
-            secrets_hex.add(seal.bidder_key(header, who.sk).hex())
+def test_nothing_in_the_clear_after_an_opening(traveller, caplog, settings):
+    """No K_b, share or listing key, raw or hex, in the database, the media folder, the broker
+    and channel layer's Redis, any task message or any log line, once the opening is done."""
+    import logging
+
+    from celery.signals import before_task_publish
+
+    from tests.accounts.factories import PRIVATE_KEYS
     from tests.trading.sealing import listing_sk
 
-    secrets_hex |= {listing_sk(s.lot, "form").hex(), listing_sk(s.lot, "docs").hex()}
-    for share_file in s.lot.listing_keys.first().share_files.all():
-        from tests.accounts.factories import PRIVATE_KEYS
-
-        secrets_hex.add(seal.read_share_file(share_file.file_cj.encode(), commit=share_file.commit,
-                                             custodian_sk=PRIVATE_KEYS[(share_file.custodian_id, "custodian")]).y.hex())
-    dump = _database_text()
-    logs = caplog.text
-    for secret in secrets_hex:
-        assert secret not in dump and secret.upper() not in dump and secret not in logs
-    assert canonical_json  # the dump is canonical JSON text of every row
+    caplog.set_level(logging.DEBUG)
+    tasks: list[str] = []
+    before_task_publish.connect(lambda body=None, **_: tasks.append(repr(body)), weak=False,
+                                dispatch_uid="opening-clear")
+    try:
+        s = scene(traveller, docs={0: b"tender documents " * 1000})
+        s.to_keys()
+        for who in s.bidders:
+            s.submit_part(who)
+        s.submit_part(s.bidders[0], "docs")
+        s.step()
+        s.to_shares()
+        opening = s.unlock(kinds=("form", "docs"))
+    finally:
+        before_task_publish.disconnect(dispatch_uid="opening-clear")
+    assert opening.state == Opening.State.CONFIRMING
+    secrets: list[bytes] = [listing_sk(s.lot, "form"), listing_sk(s.lot, "docs")]
+    for who in s.bidders:
+        for envelope in who.bid.envelopes.all():
+            secrets.append(seal.bidder_key(seal.parse_header(envelope.header.encode()), who.sk))
+    for listing_key in s.lot.listing_keys.all():
+        for share_file in listing_key.share_files.all():
+            secrets.append(seal.read_share_file(share_file.file_cj.encode(), commit=share_file.commit,
+                                                custodian_sk=PRIVATE_KEYS[(share_file.custodian_id, "custodian")]).y)
+    assert len(secrets) == 2 + 4 + 6
+    text = "\n".join([_database_text(), caplog.text, *tasks, *_redis_text()])
+    media = [path.read_bytes() for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+    for secret in secrets:
+        for form in (secret.hex(), secret.hex().upper()):
+            assert form not in text
+        assert all(secret not in blob for blob in media)
 
 
 def _database_text() -> str:
     from django.apps import apps
-    from django.core import serializers
 
-    parts = []
-    for model in apps.get_models():
-        parts.append(serializers.serialize("json", model.objects.all()))
-    return "\n".join(parts)
+    return "\n".join(str(value) for model in apps.get_models()
+                     for row in model.objects.all().values() for value in row.values())
+
+
+def _redis_text() -> list[str]:
+    """Every key and value of the Redis database the broker and the channel layer use."""
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    values = []
+    for key in client.scan_iter():
+        kind = client.type(key)
+        value = (client.get(key) if kind == b"string" else client.lrange(key, 0, -1) if kind == b"list"
+                 else client.zrange(key, 0, -1) if kind == b"zset" else client.hgetall(key) if kind == b"hash"
+                 else client.smembers(key) if kind == b"set" else b"")
+        values.append(repr(key) + repr(value))
+    return values

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import chinese_calendar
+from django.utils import timezone
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
@@ -22,7 +23,8 @@ ROLES = [r.value for r in User.Role]
 def working_days_ahead(minimum: int = 25) -> int:
     """Days from now to a deadline on a working day: the center refuses a rest-day deadline."""
     days = minimum
-    while not chinese_calendar.is_workday((clock.now() + timedelta(days=days)).date()):
+    # The center's day is Beijing's: from 16:00 UTC on, the UTC date is the day before.
+    while not chinese_calendar.is_workday(timezone.localtime(clock.now() + timedelta(days=days)).date()):
         days += 1
     return days
 
