@@ -20,6 +20,7 @@ def any_weekday(settings):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("lifecycle_without_bids")  # no bid is sealed: the count check is tested elsewhere
 def test_bidding_closes_at_the_deadline_with_its_event_and_not_before():
     listing = published(kind="construction", method="open_tender", days=25)
     lot = listing.lots.get()

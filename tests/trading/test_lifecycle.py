@@ -17,7 +17,9 @@ from trading import chronograph, lifecycle, results, services, signup
 from trading.errors import ReasonRequired, WrongStatus, YearNotEntered
 from trading.models import Status
 
-pytestmark = pytest.mark.django_db
+# These walk a tender past its deadline to the later steps without sealing any bid; the
+# opening's count check (tests/trading/test_opening.py) would fail the lot first.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lifecycle_without_bids")]
 
 KINDS = [("construction", "open_tender"), ("procurement", "competitive_negotiation"),
          ("fixed_price", "fixed_price_draw"), ("land", "land_tender"), ("land", "land_auction"),

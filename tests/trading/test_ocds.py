@@ -14,7 +14,9 @@ from tests.trading.factories import draft, published
 from trading import chronograph, results, services, signup
 from trading.models import Status
 
-pytestmark = pytest.mark.django_db
+# These walk a tender past its deadline to the later steps without sealing any bid; the
+# opening's count check (tests/trading/test_opening.py) would fail the lot first.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lifecycle_without_bids")]
 
 TAGS = {"planning", "planningUpdate", "tender", "tenderAmendment", "tenderUpdate", "tenderCancellation", "award",
         "awardUpdate", "awardCancellation", "contract", "contractUpdate", "contractAmendment", "implementation",

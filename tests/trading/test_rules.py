@@ -19,7 +19,9 @@ from trading.rule_settings import rule_setting_change
 from trading.services import LotInput
 from trading.workdays import center_calendar
 
-pytestmark = pytest.mark.django_db
+# These walk a tender past its deadline to the later steps without sealing any bid; the
+# opening's count check (tests/trading/test_opening.py) would fail the lot first.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lifecycle_without_bids")]
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)  # a Monday, no holiday near
 
 
