@@ -60,10 +60,13 @@ class DemoClock:
 
 
 @pytest.fixture
-def media(settings):
-    """Envelopes uploaded here land where the stack's opening worker reads them."""
+def media(settings, stack):
+    """Envelopes uploaded here land where the stack's opening worker reads them; the worker
+    runs only for these journeys."""
     settings.MEDIA_ROOT = MEDIA
-    return MEDIA
+    stack.ensure_opening_worker()
+    yield MEDIA
+    stack.stop_opening_worker()
 
 
 def sealed_tender() -> Scene:
