@@ -95,7 +95,8 @@ async function run(form) {
   if (page.dataset.back) window.location.assign(page.dataset.back);
 }
 
-document.getElementById("cosign-form").addEventListener("submit", (event) => {
+const form = document.getElementById("cosign-form");
+form.addEventListener("submit", (event) => {
   event.preventDefault();
   run(event.target).catch((error) => {
     const text = error instanceof NoteError ? error.message
@@ -103,3 +104,4 @@ document.getElementById("cosign-form").addEventListener("submit", (event) => {
     say(text, false);
   });
 });
+form.querySelector("button[type=submit]").disabled = false;
