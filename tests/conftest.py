@@ -59,10 +59,3 @@ def pytest_collection_modifyitems(config, items):
     """Browser journeys last: Playwright's sync API leaves an event loop on the main thread,
     and the realtime broadcasts of later tests would then refuse async_to_sync there."""
     items.sort(key=lambda item: "tests/e2e/" in str(item.fspath).replace("\\", "/"))
-
-
-@pytest.fixture
-def lifecycle_without_bids(settings):
-    """For tests of the steps after the opening that never seal a bid: the lots go to the
-    opening without the count of bids received (TR Art. 44) failing them."""
-    settings.TRADING_OPENING_COUNTS_BIDS = False

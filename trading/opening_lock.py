@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 import canonical_json
 from audit import clock
 from audit import keys as platform_keys
-from audit.models import Event
+from audit.models import Cosignature, Event
 from audit.services import SYSTEM, event_append
 from trading import bids, rule_values, seal
 from trading.models import Envelope, ListingKey, Lot, OpenedEnvelope, Opening
@@ -40,7 +40,7 @@ def openings_prepare(lot: Lot, deadline_seq: int) -> Opening:
         OpenedEnvelope.objects.create(opening=opening, envelope=envelope, bid=envelope.bid, kind=envelope.kind,
                                       receipt_sha256=hashlib.sha256(envelope.receipt_cj.encode()).hexdigest())
     rule = procedure(lot.listing.kind, lot.listing.method).min_bids
-    if rule is not None and settings.TRADING_OPENING_COUNTS_BIDS:
+    if rule is not None:
         needed = rule_values.value(rule, lot.listing.rules_in_force)
         received = len({envelope.bid_id for envelope in current})
         if received < needed:
@@ -48,6 +48,13 @@ def openings_prepare(lot: Lot, deadline_seq: int) -> Opening:
                 "received": received, "rule": rule_values.describe(rule, lot.listing.rules_in_force)}
             fail_lot(opening, code="TOO_FEW_BIDS", reason=reason, needed=needed)
     return opening
+
+
+def deadline_cosigned(opening: Opening) -> int | None:
+    """The first checkpoint covering the lot's `listing.deadline` that its supervisor cosigned
+    (chain.md §5): the lock waits for it."""
+    return (Cosignature.objects.filter(checkpoint__size__gte=opening.deadline_seq, cosigner_id=opening.lot.supervisor_id)
+            .order_by("checkpoint__size").values_list("checkpoint__size", flat=True).first())
 
 
 def fail_lot(opening: Opening, *, code: str, reason: str, **payload) -> None:

@@ -249,6 +249,3 @@ SEAL_UPLOAD_PIECE_BYTES = env.int("SEAL_UPLOAD_PIECE_BYTES", default=2 << 20)
 # heartbeat (system time), and another worker locks again with a new key.
 OPENING_LEASE_SECONDS = env.float("OPENING_LEASE_SECONDS", default=10.0)
 OPENING_POLL_SECONDS = env.float("OPENING_POLL_SECONDS", default=0.3)
-# Fewer bids received than the rule's minimum fail the lot at the deadline (TR Art. 44). Only
-# tests of the later lifecycle steps, which seal no bids, turn it off.
-TRADING_OPENING_COUNTS_BIDS = True

@@ -84,5 +84,14 @@ def send(who: Bidder, token: str, data: bytes, pieces: int = 3, start: int = 0) 
         bids.upload_append(token=token, by=who.user, offset=offset, stream=io.BytesIO(piece), length=len(piece))
 
 
+def sealed_bids(lot: Lot, users: list[User], price_fen: int = 88_000_000) -> None:
+    """Each signed-up bidder seals and uploads its bid form, as the bid page would: a tender
+    reaches its opening only with enough bids received (TR Art. 44)."""
+    for user in users:
+        who = Bidder(user, ensure_key(user, "bidder"), lot)
+        envelope, sealed = seal_form(who, {"bid_id": who.bid.bid_id, "listing": lot.code, "price_fen": price_fen})
+        upload(who, envelope, sealed)
+
+
 def platform() -> dict:
     return {"platform_pk": platform_keys.public_key(), "key_name": platform_keys.origin()}

@@ -10,6 +10,7 @@ from audit.models import Event
 from tests.accounts.factories import UserFactory
 from tests.conftest import requires_postgresql
 from tests.trading.factories import published
+from tests.trading.sealing import sealed_bids
 from trading import chronograph, monitoring, signup
 from trading.models import DueItem, Listing, Status
 
@@ -20,12 +21,13 @@ def any_weekday(settings):
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("lifecycle_without_bids")  # no bid is sealed: the count check is tested elsewhere
 def test_bidding_closes_at_the_deadline_with_its_event_and_not_before():
     listing = published(kind="construction", method="open_tender", days=25)
     lot = listing.lots.get()
-    for _ in range(3):
-        signup.registration_create(lot=lot, by=UserFactory(role=User.Role.BIDDER))
+    bidders = [UserFactory(role=User.Role.BIDDER) for _ in range(3)]
+    for bidder in bidders:
+        signup.registration_create(lot=lot, by=bidder)
+    sealed_bids(lot, bidders)
     with time_machine.travel(listing.signup_closes_at + timedelta(seconds=1), tick=False):
         chronograph.tick()
     with time_machine.travel(listing.deadline - timedelta(seconds=1), tick=False):

@@ -17,9 +17,7 @@ from trading import monitoring, results, rules
 from trading.models import DueItem, ResultReport
 from trading.workdays import center_calendar, end_of_day
 
-# These walk a tender past its deadline to the later steps without sealing any bid; the
-# opening's count check (tests/trading/test_opening.py) would fail the lot first.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lifecycle_without_bids")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

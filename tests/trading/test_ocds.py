@@ -11,12 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import User
 from tests.accounts.factories import UserFactory
 from tests.trading.factories import draft, published
+from tests.trading.sealing import sealed_bids
 from trading import chronograph, results, services, signup
 from trading.models import Status
 
-# These walk a tender past its deadline to the later steps without sealing any bid; the
-# opening's count check (tests/trading/test_opening.py) would fail the lot first.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lifecycle_without_bids")]
+pytestmark = pytest.mark.django_db
 
 TAGS = {"planning", "planningUpdate", "tender", "tenderAmendment", "tenderUpdate", "tenderCancellation", "award",
         "awardUpdate", "awardCancellation", "contract", "contractUpdate", "contractAmendment", "implementation",
@@ -42,6 +41,7 @@ def awarded_listing():
     bidders = [UserFactory(role=User.Role.BIDDER) for _ in range(3)]
     for bidder in bidders:
         signup.registration_create(lot=lot, by=bidder)
+    sealed_bids(lot, bidders)
     for moment in (listing.signup_closes_at, listing.deadline):
         with time_machine.travel(moment + timedelta(seconds=1), tick=False):
             chronograph.tick()

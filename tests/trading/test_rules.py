@@ -11,6 +11,7 @@ from audit.clock import SHANGHAI
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.trading.factories import draft
 from tests.trading.factories import publish as publish_with_custodians
+from tests.trading.sealing import sealed_bids
 from trading import chronograph, results, rules, services, signup
 from trading.calendar import Unit
 from trading.errors import PublicityNotOver, RuleBroken, RuleLoosened, TooManyCandidates
@@ -19,9 +20,7 @@ from trading.rule_settings import rule_setting_change
 from trading.services import LotInput
 from trading.workdays import center_calendar
 
-# These walk a tender past its deadline to the later steps without sealing any bid; the
-# opening's count check (tests/trading/test_opening.py) would fail the lot first.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lifecycle_without_bids")]
+pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)  # a Monday, no holiday near
 
 
@@ -185,6 +184,7 @@ def listing_in_evaluation(staff, n_bidders: int = 3):
     listing = publish(draft(kind="construction", method="open_tender", days=25), staff)
     lot = listing.lots.get()
     bidders = registrants(lot, n_bidders)
+    sealed_bids(lot, bidders)
     for moment in (listing.signup_closes_at, listing.deadline):
         with time_machine.travel(moment + timedelta(seconds=1), tick=False):
             chronograph.tick()
