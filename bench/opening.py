@@ -168,27 +168,12 @@ def wait_for(what: str, check: Callable[[], T], worker: Worker, timeout: float) 
 # The tender, the bids ----------------------------------------------------------------------------
 
 def tender(bids: int) -> Any:
-    """A published sealed-bid tender, its supervisor, a staff user and `bids` signed-up bidders."""
-    from accounts.models import User
-    from tests.accounts.factories import UserFactory
-    from tests.experts.factories import Supervisor
-    from tests.trading.factories import draft, publish
-    from tests.trading.opening_support import Scene
-    from tests.trading.sealing import signed_up_bidder
-    from tests.trading.test_views_support import working_days_ahead
-    from trading import services
-    from trading.models import Lot
+    """A published sealed-bid tender, its supervisor, a staff user and `bids` signed-up bidders.
+    The Scene's actors act as the opening page's script does (tests/trading/opening_support.py);
+    its in-process worker is never stepped: the worker here is the separate process."""
+    from tests.trading.opening_support import signed_up
 
-    supervisor, staff = Supervisor(), UserFactory(role=User.Role.STAFF)
-    listing = draft(days=working_days_ahead())
-    services.listing_submit(listing=listing, by=listing.created_by)
-    publish(listing=listing, by=staff, supervisor=supervisor.user)
-    listing.refresh_from_db()
-    lot = listing.lots.get()
-    who = [signed_up_bidder(listing) for _ in range(bids)]
-    # The Scene's actors act as the opening page's script does (tests/trading/opening_support.py);
-    # its in-process worker is never stepped: the worker here is the separate process.
-    return Scene(Lot.objects.get(pk=lot.pk), supervisor, staff, who, clock=None)
+    return signed_up(bids)
 
 
 def upload_file(who: Any, path: Path, sealed: Any) -> Any:

@@ -89,54 +89,49 @@ class OpenedEnvelope(models.Model):
         ordering = ["envelope__seq"]
 
 
-class KeySubmission(models.Model):
-    """A bidder's K_b for one envelope, wrapped to the opening worker's key with its signed S."""
+class Submission(models.Model):
+    """What a bidder or custodian sends the opening worker under one lock: a stanza wrapped to
+    its one-time key (unreadable without the worker), decided by the worker."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Being checked")
         ACCEPTED = "accepted", _("Accepted")
         REFUSED = "refused", _("Refused")
 
-    opening = models.ForeignKey(Opening, on_delete=models.CASCADE, related_name="key_submissions")
     lock_seq = models.PositiveBigIntegerField()
-    opened = models.ForeignKey(OpenedEnvelope, on_delete=models.CASCADE, related_name="key_submissions")
-    submission_cj = models.TextField()
-    stanza_cj = models.TextField()  # wrapped to the one-time key: unreadable without the worker
+    stanza_cj = models.TextField()
     state = models.CharField(max_length=16, choices=State, default=State.PENDING)
     code = models.CharField(max_length=32, blank=True)
-    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)  # its seal.key event
-    receipt_cj = models.TextField(blank=True)
+    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)  # its event, once accepted
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["pk"]
+
+
+class KeySubmission(Submission):
+    """A bidder's K_b for one envelope, with its signed S (§7 step 2); `seq` is its `seal.key`."""
+
+    opening = models.ForeignKey(Opening, on_delete=models.CASCADE, related_name="key_submissions")
+    opened = models.ForeignKey(OpenedEnvelope, on_delete=models.CASCADE, related_name="key_submissions")
+    submission_cj = models.TextField()
+    receipt_cj = models.TextField(blank=True)
+
+    class Meta(Submission.Meta):
         constraints = [models.UniqueConstraint(fields=["lock_seq", "opened"], condition=Q(state="accepted"),
                                                name="one_accepted_key_per_envelope_and_lock")]
 
 
-class ShareSubmission(models.Model):
-    """A custodian's share y, wrapped to the opening worker's key (§7 step 3)."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Being checked")
-        ACCEPTED = "accepted", _("Accepted")
-        REFUSED = "refused", _("Refused")
+class ShareSubmission(Submission):
+    """A custodian's share y (§7 step 3); `seq` is its `opening.share`."""
 
     opening = models.ForeignKey(Opening, on_delete=models.CASCADE, related_name="share_submissions")
-    lock_seq = models.PositiveBigIntegerField()
     share_file = models.ForeignKey("trading.ShareFile", on_delete=models.PROTECT, related_name="+")
-    stanza_cj = models.TextField()
-    state = models.CharField(max_length=16, choices=State, default=State.PENDING)
-    code = models.CharField(max_length=32, blank=True)
-    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    submitted_at = models.DateTimeField()
-    decided_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["pk"]
+    class Meta(Submission.Meta):
         constraints = [models.UniqueConstraint(fields=["lock_seq", "share_file"], condition=Q(state="accepted"),
                                                name="one_accepted_share_per_x_and_lock")]
 

@@ -101,8 +101,8 @@ def key_status(*, pk: int, by: User) -> KeySubmission:
 # The worker's side ----------------------------------------------------------------------------
 
 def pending_keys(opening: Opening) -> list[KeySubmission]:
-    return list(KeySubmission.objects.filter(opening=opening, lock_seq=opening.lock_seq,
-                                             state=KeySubmission.State.PENDING).select_related("opened__bid"))
+    return list(KeySubmission.objects.filter(opening=opening, lock_seq=opening.lock_seq, state=KeySubmission.State.PENDING)
+                .select_related("opened__envelope__bidder_key"))
 
 
 @transaction.atomic
@@ -124,8 +124,7 @@ def key_decide(*, submission_id: int, holder: str, lock_seq: int, accepted: bool
     value = json.loads(row.submission_cj)
     event = event_append(kind="seal.key", actor=actor_of(row.submitted_by), object=lot_object(opening.lot),
                          payload=value)
-    payload = {**value}
-    receipt = seal.make_receipt(type="key", event_payload=payload, received_at=event.ts, audit_seq=event.seq,
+    receipt = seal.make_receipt(type="key", event_payload=value, received_at=event.ts, audit_seq=event.seq,
                                 platform_seed=platform_keys.seed(), key_name=platform_keys.origin())
     row.state, row.seq, row.receipt_cj = KeySubmission.State.ACCEPTED, event.seq, canonical_json.dumps(receipt).decode()
     row.save(update_fields=["state", "seq", "receipt_cj", "decided_at"])

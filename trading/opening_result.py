@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 import canonical_json
@@ -22,7 +22,7 @@ from audit.models import Checkpoint
 from audit.services import SYSTEM, checkpoint_issue, event_append
 from trading import seal
 from trading.models import ArchiveKey, KeySubmission, OpenedEnvelope, Opening
-from trading.opening_blame import BIDDER, STEP_4, verdict
+from trading.opening_blame import BIDDER, STEP_4, bid_outcome, verdict
 from trading.opening_decrypt import Outcome
 from trading.opening_events import LockSuperseded, changed, held, lot_object
 from trading.opening_lock import fail_lot
@@ -72,10 +72,9 @@ def opening_result(*, opening_id: int, holder: str, lock_seq: int, outcomes: dic
                                   stanza_cj=canonical_json.dumps(stanza).decode())
     opening.state, opening.result_seq, opening.result_at = Opening.State.RESULT, event.seq, clock.now()
     opening.key_holder = ""  # progress stays: the page shows each envelope's bar at its end
-    opening.save()
     if listing_key_failed:
         opening.failed_code = "LISTING_KEY"
-        opening.save(update_fields=["failed_code"])
+    opening.save()
     changed(opening)
     return opening
 
@@ -88,7 +87,8 @@ def _yuan(fen: Any) -> str:
     return f"{fen // 100:,}.{fen % 100:02d} 元"
 
 
-OUTCOME_TEXT = {"opened": "开标", "revoked": "撤销（投标人原因）", "withdrawn": "撤回（非投标人原因）"}
+def outcome_label(outcome: str) -> str:
+    return str(OpenedEnvelope.Outcome(outcome).label)
 
 
 def price_rows(opening: Opening) -> list[dict[str, Any]]:
@@ -110,8 +110,6 @@ def price_rows(opening: Opening) -> list[dict[str, Any]]:
             row["price"] = _yuan(form.get("price_fen"))
             row["duration"] = f"{form['duration_days']} 天" if isinstance(form.get("duration_days"), int) else ""
             row["remarks"] = str(form.get("remarks", ""))
-    from trading.opening_blame import bid_outcome
-
     for row in rows.values():
         row["outcome"] = bid_outcome(row.pop("outcomes"))
     return list(rows.values())
@@ -141,7 +139,7 @@ def record_data(opening: Opening, checkpoint: Checkpoint) -> dict[str, Any]:
         "rows": [{"no": n, "bidder": r["bidder"], "credit_code": r["credit_code"], "bid_id": r["bid_id"],
                   "price": r["price"], "duration": r["duration"], "remarks": r["remarks"],
                   "form_code": r["form_code"], "docs_code": r["docs_code"],
-                  "outcome": OUTCOME_TEXT[r["outcome"]],
+                  "outcome": outcome_label(r["outcome"]),
                   "envelope_sha256": " ".join(h[1] for h in r["hashes"]),
                   "receipt_sha256": " ".join(h[2] for h in r["hashes"])} for n, r in enumerate(rows, 1)],
         "custodians": custodians,
@@ -151,18 +149,23 @@ def record_data(opening: Opening, checkpoint: Checkpoint) -> dict[str, Any]:
 
 def record_issue(*, opening_id: int) -> Opening:
     """The record PDF over a checkpoint covering the result, signed and chained; once."""
-    from trading.opening_pdf import render_opening_record
+    from trading.opening_pdf import render_opening_record  # fpdf2 and its fonts: the worker's alone
 
+    opening = Opening.objects.select_related("lot__listing").get(pk=opening_id)
+    if opening.state != Opening.State.RESULT or opening.record_seq is not None:
+        return opening
     checkpoint = checkpoint_issue()  # after `opening.result` committed: it covers it (chain.md §5)
+    # Rendered outside the row lock (a second or two): the result it reads is final.
+    with translation.override("zh-hans"):  # the record (开标记录表) is a Chinese document
+        pdf = render_opening_record(record_data(opening, checkpoint))
+    digest = hashlib.sha256(pdf).hexdigest()
+    path = opened_dir(opening) / f"record-{opening.attempt}-{digest[:12]}.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pdf)
     with transaction.atomic():
         opening = Opening.objects.select_for_update().select_related("lot__listing").get(pk=opening_id)
         if opening.state != Opening.State.RESULT or opening.record_seq is not None:
             return opening
-        pdf = render_opening_record(record_data(opening, checkpoint))
-        digest = hashlib.sha256(pdf).hexdigest()
-        path = opened_dir(opening) / f"record-{opening.attempt}-{digest[:12]}.pdf"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(pdf)
         sig = seal.sign_record(record_sha256=digest, platform_seed=platform_keys.seed())
         event = event_append(kind="opening.record", actor=SYSTEM, object=lot_object(opening.lot),
                              payload={"listing": opening.lot.code, "record_sha256": digest, "sig": sig})

@@ -12,13 +12,14 @@ from django.urls import reverse
 from accounts.models import User
 from audit import clock
 from audit import keys as platform_keys
-from audit.models import Checkpoint, Cosignature
+from audit.models import Checkpoint
 from config.errors import NotPermitted
 from trading import bids, seal
 from trading.models import (ArchiveKey, Attendance, KeySubmission, Lot, OpenedEnvelope, Opening, RecordResponse,
                             Registration, ShareFile, ShareSubmission, Withdrawal)
+from trading.opening_lock import deadline_cosigned
 from trading.opening_responses import may_answer
-from trading.opening_result import price_rows
+from trading.opening_result import outcome_label, price_rows
 
 STEPS = [Opening.State.COSIGN, Opening.State.LOCKING, Opening.State.KEYS, Opening.State.SHARES,
          Opening.State.DECRYPTING, Opening.State.RESULT, Opening.State.CONFIRMING, Opening.State.CLOSED]
@@ -47,10 +48,6 @@ def opening_for(lot: Lot, user: User) -> Opening:
     return opening
 
 
-def _outcome(outcome: str) -> str:
-    return str(OpenedEnvelope.Outcome(outcome).label)
-
-
 def _ms(value) -> int | None:
     return int(value.timestamp() * 1000) if value else None
 
@@ -58,10 +55,8 @@ def _ms(value) -> int | None:
 def _cosign(opening: Opening, user: User) -> dict[str, Any]:
     latest = Checkpoint.objects.order_by("-size").first()
     covering = latest if latest and latest.size >= opening.deadline_seq else None
-    cosigned = Cosignature.objects.filter(checkpoint__size__gte=opening.deadline_seq,
-                                          cosigner_id=opening.lot.supervisor_id).exists()
     data = {"deadline_seq": opening.deadline_seq, "checkpoint": covering.size if covering else None,
-            "cosigned": cosigned or opening.cosigned_checkpoint is not None,
+            "cosigned": deadline_cosigned(opening) is not None,
             "supervisor": opening.lot.supervisor.display_name if opening.lot.supervisor_id else ""}
     if covering and user.pk == opening.lot.supervisor_id and not data["cosigned"]:
         page = reverse("trading:opening", args=[opening.lot_id])
@@ -82,7 +77,7 @@ def _envelopes(opening: Opening, show_result: bool) -> list[dict[str, Any]]:
                "done": int(opening.progress.get(str(opened.pk), 0)), "total": 2 * opened.envelope.envelope_size}
         if show_result:
             row.update({"code": opened.code, "chunk": opened.chunk, "fault": opened.fault,
-                        "outcome": opened.outcome, "outcome_text": _outcome(opened.outcome)})
+                        "outcome": opened.outcome, "outcome_text": outcome_label(opened.outcome)})
         rows.append(row)
     return rows
 
@@ -165,7 +160,7 @@ def opening_state(lot: Lot, user: User) -> dict[str, Any]:
     if show_result:
         state["prices"] = [{k: v for k, v in row.items() if k != "hashes"} for row in price_rows(opening)]
         for row in state["prices"]:
-            row["outcome_text"] = _outcome(row["outcome"])
+            row["outcome_text"] = outcome_label(row["outcome"])
     if opening.record_seq:
         state["record"] = {"url": reverse("trading:opening_record", args=[lot.pk]), "sha256": opening.record_sha256,
                            "sig": opening.record_sig, "seq": opening.record_seq,

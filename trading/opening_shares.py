@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 import canonical_json
 from accounts.models import User
 from audit import clock
+from audit.models import Event
 from audit.services import SYSTEM, actor_of, event_append
 from config.errors import DomainError, NotPermitted
 from trading import seal
@@ -123,8 +124,6 @@ def key_rebuilt(*, opening_id: int, holder: str, lock_seq: int, kind: str) -> No
 
 def listing_key_event(listing_key: ListingKey) -> dict[str, Any]:
     """The `listing.key` event's payload: the commitments shares are checked against."""
-    from audit.models import Event
-
     return canonical_json.loads(Event.objects.get(seq=listing_key.event_seq).payload.encode())
 
 

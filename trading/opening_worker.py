@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.models import PublicKey, User
 from audit import clock
-from audit.models import Checkpoint, Cosignature
+from audit.models import Checkpoint
 from audit.services import actor_of, checkpoint_issue
 from config.realtime import broadcast
 from trading import seal
@@ -38,7 +38,7 @@ from trading.models import ListingKey, OpenedEnvelope, Opening
 from trading.opening_decrypt import Job, Outcome, decrypt_all
 from trading.opening_events import LockSuperseded, group
 from trading.opening_keys import key_decide, keys_close, pending_keys
-from trading.opening_lock import lock_checks, opening_lock
+from trading.opening_lock import deadline_cosigned, lock_checks, opening_lock
 from trading.opening_result import opened_dir, opening_close, opening_result, record_issue
 from trading.opening_shares import (decrypting_start, key_rebuilt, listing_key_event, pending_shares, share_custodian,
                                     share_decide)
@@ -139,9 +139,7 @@ class OpeningWorker:
         if not Checkpoint.objects.filter(size__gte=opening.deadline_seq).exists():
             checkpoint_issue()
             return
-        cosigned = (Cosignature.objects.filter(checkpoint__size__gte=opening.deadline_seq,
-                                               cosigner_id=opening.lot.supervisor_id)
-                    .order_by("checkpoint__size").values_list("checkpoint__size", flat=True).first())
+        cosigned = deadline_cosigned(opening)
         if cosigned is None:
             return
         updated = Opening.objects.filter(pk=opening.pk, holder=self.holder, state=Opening.State.COSIGN).update(

@@ -61,9 +61,8 @@ class Stack:
         # Live video: a short lease so cameras made by a test are taken within a second or so.
         self._start("capture", [str(BIN / "python"), "manage.py", "capture", "--name", "e2e"],
                     CAPTURE_LEASE_SECONDS="2", RECORDING_SEGMENT_SECONDS="4")
-        # The opening worker (seal.md §7) is started by the opening journeys that need it
-        # (`ensure_opening_worker`), so it never runs beside the other journeys.
-        self.opening_worker = None
+        # The opening worker, a process of its own (seal.md §7); a journey may kill and restart it.
+        self.start_opening_worker()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -76,7 +75,7 @@ class Stack:
         self.stop()
         raise RuntimeError(f"the stack did not start; see {LOGS}")
 
-    def _start_opening_worker(self) -> None:
+    def start_opening_worker(self) -> None:
         self._start("opening-worker", [str(BIN / "python"), "manage.py", "opening_worker"],
                     OPENING_LEASE_SECONDS="3", OPENING_POLL_SECONDS="0.2")
         self.opening_worker = self.processes[-1]
@@ -86,20 +85,6 @@ class Stack:
         self.opening_worker.kill()
         self.opening_worker.wait()
         self.processes.remove(self.opening_worker)
-
-    def start_opening_worker(self) -> None:
-        self._start_opening_worker()
-
-    def ensure_opening_worker(self) -> None:
-        if self.opening_worker is None or self.opening_worker.poll() is not None:
-            self._start_opening_worker()
-
-    def stop_opening_worker(self) -> None:
-        if self.opening_worker is not None and self.opening_worker.poll() is None:
-            self.opening_worker.terminate()
-            self.opening_worker.wait(timeout=10)
-            self.processes.remove(self.opening_worker)
-        self.opening_worker = None
 
     def wait_for_zero_clock(self, seconds: float = 6) -> None:
         """A test starts on a flushed database, so a demo-clock offset is 0 again; each stack

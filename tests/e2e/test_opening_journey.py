@@ -60,13 +60,10 @@ class DemoClock:
 
 
 @pytest.fixture
-def media(settings, stack):
-    """Envelopes uploaded here land where the stack's opening worker reads them; the worker
-    runs only for these journeys."""
+def media(settings):
+    """Envelopes uploaded here land where the stack's opening worker reads them."""
     settings.MEDIA_ROOT = MEDIA
-    stack.ensure_opening_worker()
-    yield MEDIA
-    stack.stop_opening_worker()
+    return MEDIA
 
 
 def sealed_tender() -> Scene:

@@ -86,6 +86,12 @@ class Scene:
         return key_submit(opening_id=opening.pk, by=who.user, lock_seq=opening.lock_seq, submission=submission,
                           stanza=stanza)
 
+    def parts_in(self, bidders: list[Bidder] | None = None) -> None:
+        """Every bidder (or those given) submits its form's part, and the worker decides them."""
+        for who in self.bidders if bidders is None else bidders:
+            self.submit_part(who)
+        self.step()
+
     def share(self, x: int, kind: str = "form", *, y: bytes | None = None):
         opening = self.opening
         share_file = ShareFile.objects.select_related("listing_key").get(listing_key__lot=self.lot,
@@ -117,18 +123,25 @@ class Scene:
         return self.until(Opening.State.CONFIRMING, Opening.State.FAILED, Opening.State.CLOSED)
 
 
+def signed_up(bidders: int, traveller=None) -> Scene:
+    """A published sealed-bid tender: its supervisor (custodian 3 and cosigner), the staff member
+    who published it, and `bidders` signed up with their bidder keys."""
+    supervisor, staff = Supervisor(), UserFactory(role=User.Role.STAFF)
+    listing = draft(days=working_days_ahead())
+    services.listing_submit(listing=listing, by=listing.created_by)
+    publish(listing=listing, by=staff, supervisor=supervisor.user)
+    listing.refresh_from_db()  # each bidder's lot hangs on this instance: published, with its keys
+    lot = Lot.objects.get(listing=listing)
+    return Scene(lot, supervisor, staff, [signed_up_bidder(listing) for _ in range(bidders)], traveller)
+
+
 def scene(traveller, *, bidders: int = 3, sealing: int | None = None, prices: list[int] | None = None,
           docs: dict[int, bytes] | None = None) -> Scene:
     """A published tender whose `bidders` signed up and the first `sealing` of them (default
     all) sealed a form (and, for the indexes in `docs`, a documents envelope), taken past its
     deadline: the opening waits for the cosignature."""
-    supervisor, staff = Supervisor(), UserFactory(role=User.Role.STAFF)
-    listing = draft(days=working_days_ahead())
-    services.listing_submit(listing=listing, by=listing.created_by)
-    publish(listing=listing, by=staff, supervisor=supervisor.user)
-    listing.refresh_from_db()
-    lot = listing.lots.get()
-    who = [signed_up_bidder(listing) for _ in range(bidders)]
+    s = signed_up(bidders, traveller)
+    who, listing = s.bidders, s.lot.listing
     prices = prices or [100_000_000 - 1_234_567 * n for n in range(bidders)]
     for n, bidder in enumerate(who[:sealing]):
         envelope, sealed = seal_form(bidder, form_of(bidder, prices[n]))
@@ -139,4 +152,5 @@ def scene(traveller, *, bidders: int = 3, sealing: int | None = None, prices: li
     traveller.move_to(listing.deadline + timedelta(seconds=1))
     while chronograph.tick():
         pass
-    return Scene(Lot.objects.get(pk=lot.pk), supervisor, staff, who, traveller)
+    s.lot.refresh_from_db()
+    return s

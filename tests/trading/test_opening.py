@@ -45,9 +45,7 @@ def test_a_whole_opening_in_the_specs_order(traveller):
     opening = s.until(Opening.State.KEYS)
     lock = json.loads(Event.objects.get(seq=opening.lock_seq).payload)
     assert lock["opening_pk"] == opening.opening_pk and len(lock["envelopes"]) == 3
-    for who in s.bidders:
-        s.submit_part(who)
-    s.step()
+    s.parts_in()
     accepted = KeySubmission.objects.filter(state="accepted")
     assert accepted.count() == 3
     for row in accepted:
@@ -111,9 +109,7 @@ def test_the_bidders_k_l_lets_it_recheck_a_failed_verdict(traveller):
     s.to_keys()
     liar = s.bidders[0]
     s.submit_part(liar, k_b=b"\x09" * 32)
-    for who in s.bidders[1:]:
-        s.submit_part(who)
-    s.step()
+    s.parts_in(s.bidders[1:])
     s.to_shares()
     s.unlock()
     failed = OpenedEnvelope.objects.get(bid=liar.bid)
@@ -146,9 +142,7 @@ def test_k_b_is_refused_outside_the_window_and_with_a_bad_signature(traveller):
 def test_fewer_than_k_custodians_applies_the_declared_remedy(traveller):
     s = scene(traveller)
     s.to_keys()
-    for who in s.bidders:
-        s.submit_part(who)
-    s.step()
+    s.parts_in()
     s.to_shares()
     s.share(1)
     s.step()
@@ -174,9 +168,7 @@ def test_a_dead_worker_means_a_new_lock_and_the_collection_repeated(traveller):
     s = scene(traveller)
     s.to_keys()
     first_lock = s.opening.lock_seq
-    for who in s.bidders:
-        s.submit_part(who)
-    s.step()
+    s.parts_in()
     s.to_shares()
     # The first worker dies here (its memory, the one-time key and every K_b with it).
     successor = OpeningWorker(holder="test-worker-2")

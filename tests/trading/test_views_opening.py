@@ -57,9 +57,7 @@ def test_no_price_or_code_before_the_result_and_the_table_after(traveller):
     before = state(staff, s.lot)
     assert before["state"] == "keys" and "prices" not in before
     assert all("code" not in e and "outcome" not in e for e in before["envelopes"])
-    for who in s.bidders:
-        s.submit_part(who)
-    s.step()
+    s.parts_in()
     s.to_shares()
     s.unlock()
     after = state(staff, s.lot)
@@ -105,9 +103,7 @@ def test_a_custodian_who_holds_no_share_cannot_submit_one(traveller):
 def test_bidders_confirm_or_object_and_staff_answer(traveller):
     s = scene(traveller)
     s.to_keys()
-    for who in s.bidders:
-        s.submit_part(who)
-    s.step()
+    s.parts_in()
     s.to_shares()
     s.unlock()
     first, second = client_for(s.bidders[0].user), client_for(s.bidders[1].user)
